@@ -1,0 +1,37 @@
+/**
+ * The URLs of the real services that integration tests talk to, as `scripts/services.sh` hands them over.
+ *
+ * @since 0.0.0
+ */
+
+/**
+ * A service URL variable that integration tests require.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type ServiceUrl = "DATABASE_URL" | "REDIS_URL" | "MONGODB_URL"
+
+const provider: Record<ServiceUrl, string> = {
+  DATABASE_URL: "PostgreSQL",
+  REDIS_URL: "Redis",
+  MONGODB_URL: "FerretDB (MongoDB wire protocol)"
+}
+
+/**
+ * Reads a service URL from the environment, throwing a message that names the service when it is missing: an
+ * integration test never skips silently.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const requireUrl = (name: ServiceUrl): string => {
+  const value = process.env[name]
+  if (value === undefined || value === "") {
+    throw new Error(
+      `${name} is not set: this integration test needs ${provider[name]}. Run the tests through \`npm test\` ` +
+        `(which starts the services), or \`bash scripts/services.sh -- npx vitest run <file>\`.`
+    )
+  }
+  return value
+}
