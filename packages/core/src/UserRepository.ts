@@ -1,0 +1,179 @@
+/**
+ * The user storage port (FastAPI Users' `BaseUserDatabase`, OAuth accounts included).
+ *
+ * @since 0.0.0
+ */
+import { Context, Effect, Layer, Option, Schema } from "effect"
+import { emailKey } from "./internal/email.ts"
+import { UserModel } from "./User.ts"
+import type { Id, OAuthAccount, User, UserInsert, UserPatch } from "./User.ts"
+import { UserAlreadyExists } from "./UserError.ts"
+import { OAuthAccountAlreadyLinked } from "./UserError.ts"
+
+/**
+ * The storage failed (connection lost, timeout, unexpected driver error): a 503 at the HTTP layer. Adapters
+ * classify driver errors themselves; nothing else leaks.
+ *
+ * @since 0.0.0
+ * @category errors
+ */
+export class UserRepositoryError extends Schema.TaggedError<UserRepositoryError>()("UserRepositoryError", {
+  method: Schema.String,
+  cause: Schema.Defect()
+}) {}
+
+/**
+ * The fields of an OAuth account to link (the store assigns its `id`).
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type OAuthAccountCreate = Omit<OAuthAccount, "id">
+
+/**
+ * Stores users and their OAuth accounts.
+ *
+ * Contract (pinned by `@effect-users/testing`'s `UserRepositoryConformance`):
+ * - e-mail lookups are case-insensitive, and uniqueness of the e-mail is case-insensitive and enforced by the
+ *   store itself: of N concurrent `create`s of one address (in any case variants) exactly one succeeds, the others
+ *   fail with `UserAlreadyExists`; an `update` to an address another user holds fails the same way;
+ * - the stored e-mail keeps the case it was given;
+ * - an unknown id, e-mail or OAuth account is `Option.none()`, never a failure;
+ * - one OAuth link per (`oauth_name`, `account_id`): `addOAuthAccount` for a pair linked to another user fails
+ *   with `OAuthAccountAlreadyLinked`, for a pair already linked to the same user it updates that link;
+ * - every returned user carries its OAuth accounts in insertion order;
+ * - `update` and the OAuth operations return the user as stored after the write;
+ * - deleting a user deletes its OAuth accounts and access tokens;
+ * - any other failure is a `UserRepositoryError`.
+ *
+ * @since 0.0.0
+ * @category services
+ */
+export class UserRepository extends Context.Service<UserRepository, {
+  readonly get: (id: Id) => Effect.Effect<Option.Option<User>, UserRepositoryError>
+  readonly getByEmail: (email: string) => Effect.Effect<Option.Option<User>, UserRepositoryError>
+  readonly getByOAuthAccount: (
+    oauthName: string,
+    accountId: string
+  ) => Effect.Effect<Option.Option<User>, UserRepositoryError>
+  readonly create: (user: UserInsert) => Effect.Effect<User, UserAlreadyExists | UserRepositoryError>
+  readonly update: (user: User, patch: UserPatch) => Effect.Effect<User, UserAlreadyExists | UserRepositoryError>
+  readonly delete: (user: User) => Effect.Effect<void, UserRepositoryError>
+  readonly addOAuthAccount: (
+    user: User,
+    account: OAuthAccountCreate
+  ) => Effect.Effect<User, OAuthAccountAlreadyLinked | UserRepositoryError>
+  readonly updateOAuthAccount: (
+    user: User,
+    account: OAuthAccount,
+    patch: Partial<OAuthAccountCreate>
+  ) => Effect.Effect<User, UserRepositoryError>
+}>()("@effect-users/core/UserRepository") {}
+
+/**
+ * An in-memory repository: the reference implementation of the contract, for tests and examples.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserModel> = Effect.gen(function*() {
+  const model = yield* UserModel
+  const users = new Map<string, User>()
+  const byEmail = new Map<string, string>()
+  let serial = 0
+  let oauthSerial = 0
+  const keyOf = (id: Id): string => model.id.format(id)
+  const nextId: Effect.Effect<Id> = Option.match(model.id.generate, {
+    onNone: () =>
+      Effect.suspend(() =>
+        Option.match(model.id.parse(++serial), {
+          onNone: () => Effect.die(new Error("the model's id kind neither generates ids nor parses integers")),
+          onSome: Effect.succeed
+        })
+      ),
+    onSome: (generate) => generate
+  })
+  const store = (user: User): User => {
+    users.set(keyOf(user.id), user)
+    return user
+  }
+  return UserRepository.of({
+    get: (id) => Effect.sync(() => Option.fromNullishOr(users.get(keyOf(id)))),
+    getByEmail: (email) =>
+      Effect.sync(() =>
+        Option.fromNullishOr(byEmail.get(emailKey(email))).pipe(
+          Option.flatMap((key) => Option.fromNullishOr(users.get(key)))
+        )
+      ),
+    getByOAuthAccount: (oauthName, accountId) =>
+      Effect.sync(() => {
+        for (const user of users.values()) {
+          if (user.oauth_accounts.some((a) => a.oauth_name === oauthName && a.account_id === accountId)) {
+            return Option.some(user)
+          }
+        }
+        return Option.none()
+      }),
+    create: (insert) =>
+      Effect.flatMap(nextId, (id) =>
+        Effect.suspend(() => {
+          const email = emailKey(insert.email)
+          if (byEmail.has(email)) return Effect.fail(new UserAlreadyExists())
+          const user = { ...insert, id, oauth_accounts: [] } as User
+          byEmail.set(email, keyOf(id))
+          return Effect.succeed(store(user))
+        })),
+    update: (user, patch) =>
+      Effect.suspend(() => {
+        const current = users.get(keyOf(user.id)) ?? user
+        const key = keyOf(user.id)
+        if (patch.email !== undefined) {
+          const owner = byEmail.get(emailKey(patch.email))
+          if (owner !== undefined && owner !== key) return Effect.fail(new UserAlreadyExists())
+          byEmail.delete(emailKey(current.email))
+          byEmail.set(emailKey(patch.email), key)
+        }
+        return Effect.succeed(store({ ...current, ...patch } as User))
+      }),
+    delete: (user) =>
+      Effect.sync(() => {
+        const current = users.get(keyOf(user.id))
+        if (current !== undefined) byEmail.delete(emailKey(current.email))
+        users.delete(keyOf(user.id))
+      }),
+    addOAuthAccount: (user, account) =>
+      Effect.suspend(() => {
+        const key = keyOf(user.id)
+        const current = users.get(key) ?? user
+        for (const other of users.values()) {
+          if (keyOf(other.id) === key) continue
+          if (
+            other.oauth_accounts.some((a) => a.oauth_name === account.oauth_name && a.account_id === account.account_id)
+          ) {
+            return Effect.fail(new OAuthAccountAlreadyLinked())
+          }
+        }
+        const existing = current.oauth_accounts.find((a) =>
+          a.oauth_name === account.oauth_name && a.account_id === account.account_id
+        )
+        const accounts = existing === undefined
+          ? [...current.oauth_accounts, { ...account, id: `oauth-${++oauthSerial}` }]
+          : current.oauth_accounts.map((a) => (a === existing ? { ...a, ...account } : a))
+        return Effect.succeed(store({ ...current, oauth_accounts: accounts }))
+      }),
+    updateOAuthAccount: (user, account, patch) =>
+      Effect.sync(() => {
+        const current = users.get(keyOf(user.id)) ?? user
+        const accounts = current.oauth_accounts.map((a) => (a.id === account.id ? { ...a, ...patch } : a))
+        return store({ ...current, oauth_accounts: accounts })
+      })
+  })
+})
+
+/**
+ * The in-memory repository as a layer (requires the `UserModel`).
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<UserRepository, never, UserModel> = Layer.effect(UserRepository, makeMemory)
