@@ -1,10 +1,22 @@
 /**
- * The password hashing port (pwdlib's `PasswordHash`, FASTAPI_USERS.md §11).
+ * The password hashing port (pwdlib's `PasswordHash`, FASTAPI_USERS.md §11) and its Argon2id implementations.
+ *
+ * Every implementation writes the same PHC strings (`$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>`, 16-byte salt,
+ * 32-byte hash, standard base64 without padding) and verifies those of the others; bcrypt hashes (FastAPI Users'
+ * legacy format) are verified in a worker thread and upgraded on a successful check.
  *
  * @since 0.0.0
  */
-import type { Effect, Option } from "effect"
-import { Context, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect"
+import type { Scope } from "effect"
+import { Kdf } from "effect/crypto"
+import * as NodeCrypto from "node:crypto"
+import type { DeriveInput, Engine, EngineFailure, Unsupported } from "./internal/argon2.ts"
+import * as KdfEngine from "./internal/kdf.ts"
+import * as Native from "./internal/native.ts"
+import * as NodeRs from "./internal/nodeRs.ts"
+import { type Argon2Hash, formatArgon2, recognise } from "./internal/phc.ts"
+import * as Workers from "./internal/workers.ts"
 
 /**
  * The hasher itself failed (not a wrong password, not an unknown hash format): a defect of the platform.
@@ -44,3 +56,269 @@ export class PasswordHasher extends Context.Service<PasswordHasher, {
   readonly verifyAndUpdate: (password: string, hash: string) => Effect.Effect<Verification, PasswordHasherError>
   readonly generate: Effect.Effect<string>
 }>()("@effect-users/core/PasswordHasher") {}
+
+/**
+ * Argon2id cost parameters (`memoryCost` in KiB) and the bound on hashes computed at the same time.
+ *
+ * `maxConcurrency` (default 2) stays below libuv's thread pool of 4, which native hashing shares with WebCrypto
+ * (jose) and file I/O; for the hash-wasm implementation it is also the number of worker threads.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface Options {
+  readonly memoryCost?: number | undefined
+  readonly timeCost?: number | undefined
+  readonly parallelism?: number | undefined
+  readonly maxConcurrency?: number | undefined
+}
+
+/**
+ * OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane (the default of every layer).
+ *
+ * @since 0.0.0
+ * @category constants
+ */
+export const owaspMinimum = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
+
+/**
+ * The parameters of FastAPI Users (pwdlib's `Argon2Hasher`, RFC 9106's low-memory profile): 64 MiB, 3 passes,
+ * 4 lanes. Pass them to a layer to keep the reference's hashes current instead of upgrading them on login.
+ *
+ * @since 0.0.0
+ * @category constants
+ */
+export const fastApiUsers = { memoryCost: 65_536, timeCost: 3, parallelism: 4 } as const
+
+const SALT_LENGTH = 16
+const HASH_LENGTH = 32
+const BCRYPT_MAX_BYTES = 72
+const DEFAULT_MAX_CONCURRENCY = 2
+
+interface Settings {
+  readonly memoryCost: number
+  readonly timeCost: number
+  readonly parallelism: number
+  readonly maxConcurrency: number
+}
+
+const settings = (options: Options | undefined): Settings => {
+  const resolved = {
+    memoryCost: options?.memoryCost ?? owaspMinimum.memoryCost,
+    timeCost: options?.timeCost ?? owaspMinimum.timeCost,
+    parallelism: options?.parallelism ?? owaspMinimum.parallelism,
+    maxConcurrency: options?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY
+  }
+  const { maxConcurrency, memoryCost, parallelism, timeCost } = resolved
+  const isCount = (n: number, max: number) => Number.isSafeInteger(n) && n >= 1 && n <= max
+  if (
+    !isCount(parallelism, 255) || !isCount(timeCost, 2 ** 32 - 1) || !isCount(memoryCost, 2 ** 32 - 1) ||
+    memoryCost < 8 * parallelism || !isCount(maxConcurrency, 1024)
+  ) {
+    throw new RangeError(
+      `PasswordHasher: invalid options m=${memoryCost},t=${timeCost},p=${parallelism},maxConcurrency=${maxConcurrency}` +
+        " (Argon2 needs p in 1..255, t >= 1, m >= 8 * p KiB; maxConcurrency >= 1)"
+    )
+  }
+  return resolved
+}
+
+const utf8 = new TextEncoder()
+
+const toHasherError = (error: EngineFailure) => new PasswordHasherError({ cause: error.cause })
+
+const refuse = (reason: string) =>
+  Effect.logError(`PasswordHasher: ${reason}; the password is reported as not verified`).pipe(
+    Effect.as<Verification>({ verified: false, updatedHash: Option.none() })
+  )
+
+const make = (
+  engine: Engine,
+  workers: Workers.Workers,
+  current: Settings
+): Effect.Effect<PasswordHasher["Service"]> =>
+  Effect.gen(function*() {
+    const permits = yield* Semaphore.make(current.maxConcurrency)
+    const bounded = <A, E>(effect: Effect.Effect<A, E>) => permits.withPermits(1)(effect)
+    const derive = (input: DeriveInput): Effect.Effect<Uint8Array, Unsupported | EngineFailure> =>
+      bounded(engine.derive(input))
+
+    const hash = (password: string) =>
+      Effect.gen(function*() {
+        const salt = new Uint8Array(NodeCrypto.randomBytes(SALT_LENGTH))
+        const params = {
+          variant: "argon2id",
+          version: 0x13,
+          memoryCost: current.memoryCost,
+          timeCost: current.timeCost,
+          parallelism: current.parallelism
+        } as const
+        const output = yield* derive({ ...params, password: utf8.encode(password), salt, length: HASH_LENGTH })
+        return formatArgon2({ ...params, salt, hash: output })
+      }).pipe(
+        Effect.catchTags({
+          // Argon2id v=19 is computed by every engine; reaching this is a defect of the platform.
+          Unsupported: (error) => Effect.fail(new PasswordHasherError({ cause: error })),
+          EngineFailure: (error) => Effect.fail(toHasherError(error))
+        })
+      )
+
+    const isCurrent = (stored: Argon2Hash) =>
+      stored.variant === "argon2id" && stored.version === 0x13 && stored.memoryCost === current.memoryCost &&
+      stored.timeCost === current.timeCost && stored.parallelism === current.parallelism &&
+      stored.hash.length === HASH_LENGTH && stored.salt.length === SALT_LENGTH
+
+    const upgrade = (password: string, needed: boolean) =>
+      needed
+        ? Effect.map(hash(password), (updated): Verification => ({ verified: true, updatedHash: Option.some(updated) }))
+        : Effect.succeed<Verification>({ verified: true, updatedHash: Option.none() })
+
+    const verifyArgon2 = (password: string, stored: Argon2Hash) =>
+      derive({ ...stored, password: utf8.encode(password), length: stored.hash.length }).pipe(
+        Effect.flatMap((output) =>
+          NodeCrypto.timingSafeEqual(output, stored.hash)
+            ? upgrade(password, !isCurrent(stored))
+            : Effect.succeed<Verification>({ verified: false, updatedHash: Option.none() })
+        ),
+        Effect.catchTags({
+          Unsupported: (error) => refuse(`cannot verify ${stored.variant} v=${stored.version} (${error.reason})`),
+          EngineFailure: (error) => Effect.fail(toHasherError(error))
+        })
+      )
+
+    const verifyBcrypt = (password: string, stored: string, minor: string) => {
+      if (minor === "x") return refuse("bcrypt $2x$ hashes (crypt_blowfish's sign-extension bug) are not supported")
+      // bcrypt reads at most 72 bytes: a longer password would be checked by its prefix only.
+      if (utf8.encode(password).length > BCRYPT_MAX_BYTES) {
+        return refuse(`password longer than ${BCRYPT_MAX_BYTES} bytes checked against a bcrypt hash`)
+      }
+      return bounded(workers.bcrypt(password, stored)).pipe(
+        Effect.mapError(toHasherError),
+        Effect.flatMap((verified) =>
+          verified ? upgrade(password, true) : Effect.succeed<Verification>({ verified, updatedHash: Option.none() })
+        )
+      )
+    }
+
+    const verifyAndUpdate = (password: string, stored: string): Effect.Effect<Verification, PasswordHasherError> => {
+      const recognised = recognise(stored)
+      switch (recognised._tag) {
+        case "Argon2":
+          return verifyArgon2(password, recognised.hash)
+        case "Bcrypt":
+          return verifyBcrypt(password, stored, recognised.minor)
+        case "Unknown":
+          return refuse(recognised.reason)
+      }
+    }
+
+    return PasswordHasher.of({
+      hash: Effect.fn("PasswordHasher.hash")(function*(password: string) {
+        return yield* hash(password)
+      }),
+      verifyAndUpdate: Effect.fn("PasswordHasher.verifyAndUpdate")(function*(password: string, stored: string) {
+        return yield* verifyAndUpdate(password, stored)
+      }),
+      generate: Effect.sync(() => NodeCrypto.randomBytes(32).toString("base64url"))
+    })
+  })
+
+const build = (
+  options: Options | undefined,
+  select: (workers: Workers.Workers) => Effect.Effect<Engine, PasswordHasherError>
+): Effect.Effect<PasswordHasher["Service"], PasswordHasherError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const current = settings(options)
+    // The worker threads start on first use: with node-rs or native hashing they only ever check bcrypt hashes.
+    const workers = yield* Workers.make(current.maxConcurrency)
+    const engine = yield* select(workers)
+    yield* Effect.logDebug(
+      `PasswordHasher: Argon2id with ${engine.name}, m=${current.memoryCost},t=${current.timeCost},p=${current.parallelism}`
+    )
+    return yield* make(engine, workers, current)
+  })
+
+const unavailable = (what: string) => new PasswordHasherError({ cause: new Error(`${what} is not available`) })
+
+const nodeRs = NodeRs.load.pipe(
+  Effect.flatMap(Option.match({
+    onNone: () => Effect.fail(unavailable("@node-rs/argon2 (an optional dependency)")),
+    onSome: Effect.succeed
+  }))
+)
+
+const native = Effect.suspend(() =>
+  Native.isAvailable()
+    ? Effect.succeed(Native.engine)
+    : Effect.fail(unavailable("crypto.argon2 (Node.js >= 24.7)"))
+)
+
+const fastest = (workers: Workers.Workers): Effect.Effect<Engine> =>
+  nodeRs.pipe(
+    Effect.catch(() => native),
+    Effect.catch(() => Effect.succeed(workers.engine))
+  )
+
+/**
+ * Argon2id with the fastest implementation available when the layer is built: `@node-rs/argon2`, then Node's
+ * native `crypto.argon2`, then hash-wasm in worker threads.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<PasswordHasher> =>
+  Layer.effect(PasswordHasher, build(options, fastest).pipe(Effect.orDie))
+
+/**
+ * Argon2id with `@node-rs/argon2` (native Rust, on libuv's thread pool); fails to build when the optional
+ * dependency is not installed.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerNodeRs = (options?: Options): Layer.Layer<PasswordHasher, PasswordHasherError> =>
+  Layer.effect(PasswordHasher, build(options, () => nodeRs))
+
+/**
+ * Argon2id with Node's own `crypto.argon2` (OpenSSL, on libuv's thread pool); fails to build before Node.js 24.7.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerNative = (options?: Options): Layer.Layer<PasswordHasher, PasswordHasherError> =>
+  Layer.effect(PasswordHasher, build(options, () => native))
+
+/**
+ * Argon2id through effect's `Kdf` service, which the application provides (e.g. `NodeCrypto.layer` from
+ * `@effect/platform-node`). `Kdf` computes only Argon2id v=19: stored Argon2i/Argon2d hashes are reported as not
+ * verified (and logged).
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerKdf = (options?: Options): Layer.Layer<PasswordHasher, never, Kdf.Kdf> =>
+  Layer.effect(
+    PasswordHasher,
+    Effect.gen(function*() {
+      const kdf = yield* Kdf.Kdf
+      return yield* build(options, () => Effect.succeed(KdfEngine.make(kdf)))
+    }).pipe(Effect.orDie)
+  )
+
+/**
+ * Argon2id with hash-wasm (WebAssembly) in `maxConcurrency` worker threads: portable, and never on the event loop.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerHashWasm = (options?: Options): Layer.Layer<PasswordHasher> =>
+  Layer.effect(PasswordHasher, build(options, (workers) => Effect.succeed(workers.engine)).pipe(Effect.orDie))
+
+/**
+ * A fast hasher for tests of other modules: Argon2id with tiny parameters (m=64 KiB, t=1, p=1) and the fastest
+ * implementation; it verifies real hashes (any Argon2 parameters, bcrypt) like the production layers.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerTest: Layer.Layer<PasswordHasher> = layer({ memoryCost: 64, timeCost: 1, parallelism: 1 })
