@@ -1,0 +1,129 @@
+/**
+ * The schema: FastAPI Users' SQLAlchemy tables (`user`, `oauth_account`, `accesstoken`, same columns and types) plus
+ * effect-users' additions — a unique index on the lower-cased e-mail (case-insensitive uniqueness, used by the
+ * e-mail lookup), a unique (`oauth_name`, `account_id`) and an index on `oauth_account.user_id`. Every statement is
+ * idempotent (`IF NOT EXISTS`), so on a database FastAPI Users created the only change is the additions.
+ *
+ * @since 0.0.0
+ */
+import { UserModel } from "@effect-users/core/User"
+import type { RegisteredModel } from "@effect-users/core/User"
+import { Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql"
+import type { Layout } from "./internal/layout.ts"
+import { makeLayout, quote } from "./internal/layout.ts"
+import type { Options } from "./UserTables.ts"
+
+const tableStatements = (l: Layout): ReadonlyArray<string> => [
+  `CREATE TABLE IF NOT EXISTS ${l.user} (
+  id ${l.idPrimaryType} NOT NULL,
+  email VARCHAR(320) NOT NULL,
+  hashed_password VARCHAR(1024) NOT NULL,
+  is_active BOOLEAN NOT NULL,
+  is_superuser BOOLEAN NOT NULL,
+  is_verified BOOLEAN NOT NULL,${l.custom.map((c) => `\n  ${c.quoted} ${c.type},`).join("")}
+  PRIMARY KEY (id)
+)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS ${quote(l.indexes.email)} ON ${l.user} (email)`,
+  ...l.custom.map((c) => `ALTER TABLE ${l.user} ADD COLUMN IF NOT EXISTS ${c.quoted} ${c.type}`),
+  `CREATE TABLE IF NOT EXISTS ${l.oauth} (
+  id ${l.oauthIdPrimaryType} NOT NULL,
+  oauth_name VARCHAR(100) NOT NULL,
+  access_token VARCHAR(1024) NOT NULL,
+  expires_at INTEGER,
+  refresh_token VARCHAR(1024),
+  account_id VARCHAR(320) NOT NULL,
+  account_email VARCHAR(320) NOT NULL,
+  user_id ${l.idType} NOT NULL,
+  PRIMARY KEY (id),
+  FOREIGN KEY (user_id) REFERENCES ${l.user} (id) ON DELETE CASCADE
+)`,
+  `CREATE INDEX IF NOT EXISTS ${quote(l.indexes.oauthName)} ON ${l.oauth} (oauth_name)`,
+  `CREATE INDEX IF NOT EXISTS ${quote(l.indexes.oauthAccountId)} ON ${l.oauth} (account_id)`,
+  `CREATE TABLE IF NOT EXISTS ${l.token} (
+  token VARCHAR(43) NOT NULL,
+  created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  user_id ${l.idType} NOT NULL,
+  PRIMARY KEY (token),
+  FOREIGN KEY (user_id) REFERENCES ${l.user} (id) ON DELETE CASCADE
+)`,
+  `CREATE INDEX IF NOT EXISTS ${quote(l.indexes.tokenCreatedAt)} ON ${l.token} (created_at)`
+]
+
+const additionStatements = (l: Layout): ReadonlyArray<string> => [
+  `CREATE UNIQUE INDEX IF NOT EXISTS ${quote(l.indexes.emailLower)} ON ${l.user} (lower(email))`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS ${quote(l.indexes.oauthAccount)} ON ${l.oauth} (oauth_name, account_id)`,
+  `CREATE INDEX IF NOT EXISTS ${quote(l.indexes.oauthUser)} ON ${l.oauth} (user_id)`
+]
+
+/**
+ * The SQL of the migrations, in order: first FastAPI Users' tables (`tables`), then effect-users' additions
+ * (`additions`: the single step an existing FastAPI Users database needs).
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const statements = (
+  model: RegisteredModel,
+  options?: Options
+): { readonly tables: ReadonlyArray<string>; readonly additions: ReadonlyArray<string> } => {
+  const layout = makeLayout(model, options)
+  return { tables: tableStatements(layout), additions: additionStatements(layout) }
+}
+
+const execute = (sqls: ReadonlyArray<string>): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    for (const text of sqls) yield* sql.unsafe(text)
+  })
+
+/**
+ * The migrations for effect/sql's `Migrator` (`Migrator.fromRecord(SqlMigrations.migrations(model))`), when the
+ * application keeps its own migrations with it. Each is idempotent.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const migrations = (
+  model: RegisteredModel,
+  options?: Options
+): Record<string, Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient>> => {
+  const { additions, tables } = statements(model, options)
+  return {
+    "1_effect_users_tables": execute(tables),
+    "2_effect_users_indexes": execute(additions)
+  }
+}
+
+/**
+ * Creates what is missing, in one transaction, serialised between concurrent starts by an advisory lock; running it
+ * again changes nothing. On a database FastAPI Users created it adds only the effect-users indexes (it fails, changing
+ * nothing, if two users' e-mails differ only in case: merge them first).
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const run = (options?: Options): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient | UserModel> =>
+  Effect.gen(function*() {
+    const model = yield* UserModel
+    const layout = makeLayout(model, options)
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    yield* sql.withTransaction(
+      Effect.gen(function*() {
+        yield* sql.unsafe("SELECT pg_advisory_xact_lock(hashtext($1))", [
+          `effect-users:${layout.user}:${layout.oauth}:${layout.token}`
+        ])
+        for (const text of [...tableStatements(layout), ...additionStatements(layout)]) yield* sql.unsafe(text)
+      })
+    )
+  })
+
+/**
+ * Runs the migrations when the layer is built (at application start).
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<never, SqlError.SqlError, SqlClient.SqlClient | UserModel> =>
+  Layer.effectDiscard(run(options))

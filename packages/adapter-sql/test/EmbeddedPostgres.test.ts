@@ -1,0 +1,41 @@
+import { EmbeddedPostgres } from "@effect-users/adapter-sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { mkdtemp, rm, stat } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+describe("EmbeddedPostgres", () => {
+  it.live("serves PGlite to PgClient, in memory", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const server = yield* EmbeddedPostgres.EmbeddedPostgres
+      assert.isTrue(Option.isNone(server.dataDir))
+      const [row] = yield* sql<
+        { n: number; u: string; j: unknown }
+      >`SELECT 1::int AS n, ${"0b8f5b3e-2f57-4d5a-9c55-7d2f8d4d2a11"}::uuid AS u, json_build_array(1, 'a') AS j`
+      assert.deepStrictEqual(row, { n: 1, u: "0b8f5b3e-2f57-4d5a-9c55-7d2f8d4d2a11", j: [1, "a"] })
+      yield* sql`SELECT pg_advisory_xact_lock(42)`
+    }).pipe(Effect.provide(EmbeddedPostgres.layer())), 60_000)
+
+  it.live("keeps its data in a data directory across restarts", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.acquireRelease(
+        Effect.promise(() => mkdtemp(join(tmpdir(), "effect-users-pglite-test-"))),
+        (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
+      )
+      const dataDir = join(dir, "data")
+      yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`CREATE TABLE kept (note text NOT NULL)`
+        yield* sql`INSERT INTO kept VALUES ('survives')`
+      }).pipe(Effect.provide(EmbeddedPostgres.layer({ dataDir })))
+      assert.isTrue((yield* Effect.promise(() => stat(join(dataDir, "PG_VERSION")))).isFile())
+      const notes = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ note: string }>`SELECT note FROM kept`
+      }).pipe(Effect.provide(EmbeddedPostgres.layer({ dataDir })))
+      assert.deepStrictEqual(notes.map((r) => r.note), ["survives"])
+    }).pipe(Effect.scoped), 60_000)
+})

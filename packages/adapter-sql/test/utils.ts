@@ -1,0 +1,60 @@
+import { EmbeddedPostgres, SqlAccessTokenRepository, SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
+import type { UserTables } from "@effect-users/adapter-sql"
+import type { AccessTokenRepository } from "@effect-users/core/AccessTokenRepository"
+import * as User from "@effect-users/core/User"
+import type { UserRepository } from "@effect-users/core/UserRepository"
+import { requireUrl } from "@effect-users/testing/TestServices"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+import type { SqlClient } from "effect/sql"
+import { randomBytes } from "node:crypto"
+
+/** A schema name unique to this run and file, so reruns and parallel files never collide. */
+export const uniqueName = (prefix: string): string => `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`
+
+/**
+ * The real PostgreSQL at DATABASE_URL, on a fresh schema (first on the connection's `search_path`, so the default
+ * table names are used), dropped when the layer closes.
+ */
+export const layerPostgres = (
+  options: { readonly maxConnections?: number } = {}
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown> =>
+  Layer.unwrap(
+    Effect.gen(function*() {
+      const url = Redacted.make(requireUrl("DATABASE_URL"))
+      const schema = uniqueName("eu_test")
+      yield* Effect.acquireRelease(
+        Effect.gen(function*() {
+          const admin = yield* PgClient.PgClient
+          yield* admin.unsafe(`CREATE SCHEMA "${schema}"`)
+        }).pipe(Effect.provide(PgClient.layer({ url, maxConnections: 1 }))),
+        () =>
+          Effect.gen(function*() {
+            const admin = yield* PgClient.PgClient
+            yield* admin.unsafe(`DROP SCHEMA "${schema}" CASCADE`)
+          }).pipe(Effect.provide(PgClient.layer({ url, maxConnections: 1 })), Effect.ignore)
+      )
+      return PgClient.layer({
+        url,
+        maxConnections: options.maxConnections ?? 8,
+        startupParameters: { search_path: schema }
+      })
+    })
+  )
+
+/** The embedded PGlite. */
+export const layerEmbedded: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown> = EmbeddedPostgres.layer()
+
+/** Both repositories on a database, its tables migrated, with a user model. */
+export const layerRepositories = (
+  database: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown>,
+  model: User.RegisteredModel = User.defaultModel as User.RegisteredModel,
+  options: UserTables.Options = {}
+): Layer.Layer<
+  UserRepository | AccessTokenRepository | User.UserModel | SqlClient.SqlClient | PgClient.PgClient,
+  unknown
+> =>
+  Layer.mergeAll(SqlUserRepository.layer(options), SqlAccessTokenRepository.layer(options)).pipe(
+    Layer.provide(SqlMigrations.layer(options)),
+    Layer.provideMerge(Layer.merge(User.layerModel(model), database))
+  )
