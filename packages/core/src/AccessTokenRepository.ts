@@ -4,6 +4,7 @@
  * @since 0.0.0
  */
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { layerMemoryLinks, MemoryLinks } from "./internal/memoryLinks.ts"
 import { UserModel } from "./User.ts"
 import type { Id } from "./User.ts"
 
@@ -67,6 +68,18 @@ export class AccessTokenRepository extends Context.Service<AccessTokenRepository
 export const makeMemory: Effect.Effect<AccessTokenRepository["Service"], never, UserModel> = Effect.gen(function*() {
   const model = yield* UserModel
   const tokens = new Map<string, AccessToken>()
+  const removeAll = (owner: string): number => {
+    let removed = 0
+    for (const [token, record] of tokens) {
+      if (model.id.format(record.user_id) === owner) {
+        tokens.delete(token)
+        removed++
+      }
+    }
+    return removed
+  }
+  const links = yield* Effect.serviceOption(MemoryLinks)
+  if (Option.isSome(links)) links.value.onUserDeleted.add((owner) => void removeAll(owner))
   return AccessTokenRepository.of({
     getByToken: (token, notBefore) =>
       Effect.sync(() =>
@@ -85,23 +98,13 @@ export const makeMemory: Effect.Effect<AccessTokenRepository["Service"], never, 
         return record
       }),
     delete: (token) => Effect.sync(() => void tokens.delete(token)),
-    deleteAllForUser: (userId) =>
-      Effect.sync(() => {
-        const owner = model.id.format(userId)
-        let removed = 0
-        for (const [token, record] of tokens) {
-          if (model.id.format(record.user_id) === owner) {
-            tokens.delete(token)
-            removed++
-          }
-        }
-        return removed
-      })
+    deleteAllForUser: (userId) => Effect.sync(() => removeAll(model.id.format(userId)))
   })
 })
 
 /**
- * The in-memory access-token store as a layer.
+ * The in-memory access-token store as a layer. Built together with `UserRepository.layerMemory`, it drops the tokens
+ * of a deleted user.
  *
  * @since 0.0.0
  * @category layers
@@ -109,4 +112,4 @@ export const makeMemory: Effect.Effect<AccessTokenRepository["Service"], never, 
 export const layerMemory: Layer.Layer<AccessTokenRepository, never, UserModel> = Layer.effect(
   AccessTokenRepository,
   makeMemory
-)
+).pipe(Layer.provide(layerMemoryLinks))

@@ -5,6 +5,7 @@
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { emailKey } from "./internal/email.ts"
+import { layerMemoryLinks, MemoryLinks } from "./internal/memoryLinks.ts"
 import { UserModel } from "./User.ts"
 import type { Id, OAuthAccount, User, UserInsert, UserPatch } from "./User.ts"
 import { UserAlreadyExists } from "./UserError.ts"
@@ -78,6 +79,7 @@ export class UserRepository extends Context.Service<UserRepository, {
  */
 export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserModel> = Effect.gen(function*() {
   const model = yield* UserModel
+  const links = yield* Effect.serviceOption(MemoryLinks)
   const users = new Map<string, User>()
   const byEmail = new Map<string, string>()
   let serial = 0
@@ -137,9 +139,14 @@ export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserMod
       }),
     delete: (user) =>
       Effect.sync(() => {
-        const current = users.get(keyOf(user.id))
-        if (current !== undefined) byEmail.delete(emailKey(current.email))
-        users.delete(keyOf(user.id))
+        const key = keyOf(user.id)
+        const current = users.get(key)
+        if (current === undefined) return
+        byEmail.delete(emailKey(current.email))
+        users.delete(key)
+        if (Option.isSome(links)) {
+          for (const listener of links.value.onUserDeleted) listener(key)
+        }
       }),
     addOAuthAccount: (user, account) =>
       Effect.suspend(() => {
@@ -171,9 +178,11 @@ export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserMod
 })
 
 /**
- * The in-memory repository as a layer (requires the `UserModel`).
+ * The in-memory repository as a layer (requires the `UserModel`). Built together with
+ * `AccessTokenRepository.layerMemory`, deleting a user deletes its access tokens.
  *
  * @since 0.0.0
  * @category layers
  */
 export const layerMemory: Layer.Layer<UserRepository, never, UserModel> = Layer.effect(UserRepository, makeMemory)
+  .pipe(Layer.provide(layerMemoryLinks))
