@@ -1,0 +1,162 @@
+/**
+ * The JWT checks shared by every verification path (HS256 through `node:crypto`, RS256/ES256/EdDSA through jose):
+ * strict compact parsing, the protected header rules and PyJWT's claim validation (FASTAPI_USERS.md §6.1). A path
+ * only adds its signature check between `parse` and `checkClaims`, so the rules are the same whichever verifies.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto"
+import type { KeyObject } from "node:crypto"
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/u
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+/** Decodes canonical unpadded base64url (no other characters, no stray bits in the last character). */
+export const decodeSegment = (segment: string): Buffer | undefined => {
+  if (segment.length % 4 === 1 || !BASE64URL.test(segment)) return undefined
+  const bytes = Buffer.from(segment, "base64url")
+  return bytes.toString("base64url") === segment ? bytes : undefined
+}
+
+const parseJsonObject = (segment: string): Record<string, unknown> | undefined => {
+  const bytes = decodeSegment(segment)
+  if (bytes === undefined) return undefined
+  try {
+    const value: unknown = JSON.parse(utf8.decode(bytes))
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A compact JWS split into its parts, with its protected header checked. */
+export interface Parsed {
+  readonly header: Record<string, unknown>
+  /** `kid` of the protected header, if any. */
+  readonly kid: string | undefined
+  /** `<header>.<payload>`, the signed bytes. */
+  readonly signingInput: string
+  readonly payloadSegment: string
+  readonly signature: Buffer
+}
+
+const isJwtType = (typ: unknown): boolean =>
+  typ === undefined ||
+  (typeof typ === "string" && (typ.toUpperCase() === "JWT" || typ.toUpperCase() === "APPLICATION/JWT"))
+
+/**
+ * Splits a compact JWS and checks its protected header: exactly three canonical base64url segments, a JSON object
+ * header whose `alg` is the configured algorithm (so `none` and algorithm confusion never reach a key), `typ` absent
+ * or JWT, no `crit` at all (no extension is understood, so none may be critical), no unencoded payload, and a string
+ * `kid` if any.
+ */
+export const parse = (token: string, algorithm: string): Parsed | undefined => {
+  const first = token.indexOf(".")
+  const second = token.indexOf(".", first + 1)
+  if (first < 0 || second < 0 || token.indexOf(".", second + 1) >= 0) return undefined
+  const header = parseJsonObject(token.slice(0, first))
+  if (header === undefined) return undefined
+  if (header.alg !== algorithm) return undefined
+  if (!isJwtType(header.typ)) return undefined
+  if (header.crit !== undefined) return undefined
+  if (header.b64 !== undefined && header.b64 !== true) return undefined
+  const kid = header.kid
+  if (kid !== undefined && typeof kid !== "string") return undefined
+  const signature = decodeSegment(token.slice(second + 1))
+  if (signature === undefined) return undefined
+  return {
+    header,
+    kid,
+    signingInput: token.slice(0, second),
+    payloadSegment: token.slice(first + 1, second),
+    signature
+  }
+}
+
+/** The claims the strategy reads, after validation. */
+export interface Claims {
+  readonly sub: string
+  readonly payload: Record<string, unknown>
+}
+
+// A NumericDate as PyJWT reads it (`int(value)`, truncating); only JSON numbers are accepted.
+const numericDate = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) ? Math.trunc(value) : undefined
+
+// Python's truthiness of a decoded JSON value, for PyJWT's "`aud` missing or empty".
+const isFalsy = (value: unknown): boolean =>
+  value === undefined || value === null || value === false || value === 0 || value === "" ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === "object" && value !== null && Object.keys(value).length === 0)
+
+/**
+ * Validates the claims as PyJWT does with FastAPI Users' options (no leeway): `exp` must be after now, `iat` and
+ * `nbf` not after now, `aud` (a string or an array of strings) must overlap the configured audience, `sub` must be
+ * a string (FastAPI Users treats a missing `sub` as no user), `jti` a string if present.
+ */
+export const checkClaims = (
+  payload: Record<string, unknown>,
+  audience: ReadonlyArray<string>,
+  nowMillis: number
+): Claims | undefined => {
+  const now = nowMillis / 1000
+  if (payload.iat !== undefined) {
+    const iat = numericDate(payload.iat)
+    if (iat === undefined || iat > now) return undefined
+  }
+  if (payload.nbf !== undefined) {
+    const nbf = numericDate(payload.nbf)
+    if (nbf === undefined || nbf > now) return undefined
+  }
+  if (payload.exp !== undefined) {
+    const exp = numericDate(payload.exp)
+    if (exp === undefined || exp <= now) return undefined
+  }
+  const aud = payload.aud
+  if (isFalsy(aud)) return undefined
+  const claimed = typeof aud === "string" ? [aud] : aud
+  if (!Array.isArray(claimed) || claimed.some((a) => typeof a !== "string")) return undefined
+  if (!audience.some((a) => claimed.includes(a))) return undefined
+  const sub = payload.sub
+  if (typeof sub !== "string") return undefined
+  if (payload.jti !== undefined && typeof payload.jti !== "string") return undefined
+  return { sub, payload }
+}
+
+/** Parses the payload segment of an already verified token. */
+export const parsePayload = parseJsonObject
+
+/**
+ * Serialises like Python's `json.dumps(..., separators=(",", ":"))` with `ensure_ascii`: every character outside
+ * space..tilde escaped as lower-case `\uXXXX` (astral ones as surrogate pairs), so a token is byte-identical to the one PyJWT produces for the same claims.
+ */
+export const pythonJson = (value: unknown): string =>
+  JSON.stringify(value).replace(/[^ -~]/gu, (c) => {
+    let escaped = ""
+    for (let i = 0; i < c.length; i++) escaped += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`
+    return escaped
+  })
+
+/** Base64url of a JSON value serialised as PyJWT does. */
+export const encodeJson = (value: unknown): string => Buffer.from(pythonJson(value), "utf8").toString("base64url")
+
+/** The protected header FastAPI Users writes for HS256 (PyJWT sorts header keys). */
+export const HS256_HEADER = encodeJson({ alg: "HS256", typ: "JWT" })
+
+/** HMAC-SHA256 of the signing input. */
+export const hs256 = (key: KeyObject, signingInput: string): Buffer =>
+  createHmac("sha256", key).update(signingInput).digest()
+
+/** Verifies an HS256 token synchronously: the shared header rules, a constant-time HMAC check, the claims. */
+export const verifyHs256 = (
+  key: KeyObject,
+  audience: ReadonlyArray<string>,
+  token: string,
+  nowMillis: number
+): Claims | undefined => {
+  const parsed = parse(token, "HS256")
+  if (parsed === undefined || parsed.signature.length !== 32) return undefined
+  if (!timingSafeEqual(hs256(key, parsed.signingInput), parsed.signature)) return undefined
+  const payload = parseJsonObject(parsed.payloadSegment)
+  return payload === undefined ? undefined : checkClaims(payload, audience, nowMillis)
+}
