@@ -4,13 +4,16 @@
  *
  * @since 0.0.0
  */
-import type { Effect, Option } from "effect"
-import { Context } from "effect"
-import type { PasswordHasherError } from "./PasswordHasher.ts"
-import type { Id, User, UserCreate, UserUpdate } from "./User.ts"
-import type {
+import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, type Redacted } from "effect"
+import * as ActionToken from "./internal/actionToken.ts"
+import { emailKey } from "./internal/email.ts"
+import { Mailer } from "./Mailer.ts"
+import { PasswordHasher, type PasswordHasherError } from "./PasswordHasher.ts"
+import { PasswordPolicy } from "./PasswordPolicy.ts"
+import { type Id, type User, type UserCreate, type UserInsert, UserModel, type UserUpdate } from "./User.ts"
+import {
   InvalidID,
-  InvalidPassword,
+  type InvalidPassword,
   InvalidResetPasswordToken,
   InvalidVerifyToken,
   OAuthAccountAlreadyLinked,
@@ -19,7 +22,8 @@ import type {
   UserInactive,
   UserNotExists
 } from "./UserError.ts"
-import type { UserRepositoryError } from "./UserRepository.ts"
+import { UserHooks } from "./UserHooks.ts"
+import { UserRepository, type UserRepositoryError } from "./UserRepository.ts"
 
 /**
  * What an OAuth provider told us about the account (FASTAPI_USERS.md §7.4).
@@ -119,3 +123,315 @@ export class UserManager extends Context.Service<UserManager, {
     callback: OAuthCallback
   ) => Effect.Effect<User, OAuthAccountAlreadyLinked | UserRepositoryError>
 }>()("@effect-users/core/UserManager") {}
+
+/**
+ * The manager's configuration (FastAPI Users' `BaseUserManager` class attributes): the secrets of the verification
+ * and reset-password tokens, their lifetimes (one hour by default) and audiences (`fastapi-users:verify`,
+ * `fastapi-users:reset` by default).
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface UserManagerConfig {
+  readonly verificationTokenSecret: Redacted.Redacted<string>
+  readonly resetPasswordTokenSecret: Redacted.Redacted<string>
+  readonly verificationTokenLifetime?: Duration.Input
+  readonly resetPasswordTokenLifetime?: Duration.Input
+  readonly verificationTokenAudience?: string
+  readonly resetPasswordTokenAudience?: string
+}
+
+/**
+ * The services the manager is written against.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type Requirements = UserRepository | PasswordHasher | PasswordPolicy | UserHooks | Mailer | UserModel
+
+const DEFAULT_LIFETIME = Duration.seconds(3600)
+const DEFAULT_VERIFY_AUDIENCE = "fastapi-users:verify"
+const DEFAULT_RESET_AUDIENCE = "fastapi-users:reset"
+
+// Keys never taken from an input: the store owns them (`hashed_password` only ever comes from the hasher).
+const ALWAYS_DROPPED: ReadonlySet<string> = new Set(["id", "oauth_accounts", "hashed_password"])
+// Safe mode (register, `PATCH /me`) also drops the flags (FASTAPI_USERS.md §9).
+const SAFE_DROPPED: ReadonlySet<string> = new Set([
+  ...ALWAYS_DROPPED,
+  "is_active",
+  "is_superuser",
+  "is_verified"
+])
+
+// A copy of `input` without the keys in `dropped` nor keys holding `undefined`: what the caller actually sent.
+const sentFields = <A extends object>(input: A, dropped: ReadonlySet<string>): A => {
+  const out: Partial<A> = {}
+  for (const key of Object.keys(input) as Array<keyof A & string>) {
+    if (!dropped.has(key) && input[key] !== undefined) out[key] = input[key]
+  }
+  return out as A
+}
+
+const expiresAt = (now: number, lifetime: Duration.Duration): number =>
+  Math.floor((now + Duration.toMillis(lifetime)) / 1000)
+
+/**
+ * Builds the manager from its ports and configuration; the token keys are imported once, here.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const make = (config: UserManagerConfig): Effect.Effect<UserManager["Service"], never, Requirements> =>
+  Effect.gen(function*() {
+    const repository = yield* UserRepository
+    const hasher = yield* PasswordHasher
+    const policy = yield* PasswordPolicy
+    const hooks = yield* UserHooks
+    const mailer = yield* Mailer
+    const model = yield* UserModel
+    const verifyKey = yield* ActionToken.importKey(config.verificationTokenSecret)
+    const resetKey = yield* ActionToken.importKey(config.resetPasswordTokenSecret)
+    const verifyLifetime = Duration.fromInputUnsafe(config.verificationTokenLifetime ?? DEFAULT_LIFETIME)
+    const resetLifetime = Duration.fromInputUnsafe(config.resetPasswordTokenLifetime ?? DEFAULT_LIFETIME)
+    const verifyAudience = config.verificationTokenAudience ?? DEFAULT_VERIFY_AUDIENCE
+    const resetAudience = config.resetPasswordTokenAudience ?? DEFAULT_RESET_AUDIENCE
+
+    const formatId = (id: Id): string => model.id.format(id)
+    const sameId = (a: Id, b: Id): boolean => formatId(a) === formatId(b)
+    const found = <E>(lookup: Effect.Effect<Option.Option<User>, E>): Effect.Effect<User, E | UserNotExists> =>
+      Effect.flatMap(
+        lookup,
+        (user) => Option.isSome(user) ? Effect.succeed(user.value) : Effect.fail(new UserNotExists())
+      )
+    // Writes that do not touch the e-mail cannot collide with another address.
+    const store = (user: User, patch: Parameters<UserRepository["Service"]["update"]>[1]) =>
+      repository.update(user, patch).pipe(Effect.catchTag("UserAlreadyExists", (error) => Effect.die(error)))
+    const deliver = (send: Effect.Effect<void, unknown>, kind: string) =>
+      Effect.catch(send, (error) => Effect.logError(`UserManager: the ${kind} message could not be sent`, error))
+
+    const parseId = (input: unknown): Effect.Effect<Id, InvalidID> =>
+      Option.match(model.id.parse(input), {
+        onNone: () => Effect.fail(new InvalidID()),
+        onSome: Effect.succeed
+      })
+
+    const create = Effect.fn("UserManager.create")(function*(input: UserCreate, options?: WriteOptions) {
+      // FASTAPI_USERS.md §14 Q12: the password is validated before the duplicate check.
+      yield* policy.validate(input.password, input)
+      if (Option.isSome(yield* repository.getByEmail(input.email))) return yield* new UserAlreadyExists()
+      const { password, ...fields } = sentFields(input, options?.safe === true ? SAFE_DROPPED : ALWAYS_DROPPED)
+      const hashed_password = yield* hasher.hash(password)
+      const insert: UserInsert = {
+        is_active: true,
+        is_superuser: false,
+        is_verified: false,
+        ...fields,
+        hashed_password
+      }
+      const user = yield* repository.create(insert)
+      yield* hooks.onAfterRegister(user)
+      return user
+    })
+
+    const authenticate = Effect.fn("UserManager.authenticate")(function*(credentials: {
+      readonly username: string
+      readonly password: string
+    }) {
+      const user = yield* repository.getByEmail(credentials.username)
+      if (Option.isNone(user)) {
+        // Same cost as a real verification, so that the answer time does not tell whether the address exists.
+        yield* hasher.hash(credentials.password)
+        return Option.none<User>()
+      }
+      const verification = yield* hasher.verifyAndUpdate(credentials.password, user.value.hashed_password)
+      if (!verification.verified) return Option.none<User>()
+      if (Option.isNone(verification.updatedHash)) return user
+      return Option.some(yield* store(user.value, { hashed_password: verification.updatedHash.value }))
+    })
+
+    // FastAPI Users' `_update`: applies the keys as sent, in schema order (password, e-mail, then the rest, so an
+    // explicit `is_verified` wins over the reset an e-mail change implies).
+    const applyUpdate = Effect.fnUntraced(function*(user: User, sent: UserUpdate) {
+      const patch: Record<string, unknown> = {}
+      if (sent.password !== undefined && sent.password !== null) {
+        yield* policy.validate(sent.password, user)
+        patch.hashed_password = yield* hasher.hash(sent.password)
+      }
+      if (sent.email !== undefined && sent.email !== user.email) {
+        const owner = yield* repository.getByEmail(sent.email)
+        // FASTAPI_USERS.md §14 Q1: the caller's own record is not a conflict (a change of case only).
+        if (Option.isSome(owner) && !sameId(owner.value.id, user.id)) return yield* new UserAlreadyExists()
+        patch.email = sent.email
+        if (emailKey(sent.email) !== emailKey(user.email)) patch.is_verified = false
+      }
+      for (const key of Object.keys(sent)) {
+        if (key !== "password" && key !== "email") patch[key] = sent[key as keyof UserUpdate]
+      }
+      return yield* repository.update(user, patch)
+    })
+
+    const update = Effect.fn("UserManager.update")(function*(input: UserUpdate, user: User, options?: WriteOptions) {
+      const sent = sentFields(input, options?.safe === true ? SAFE_DROPPED : ALWAYS_DROPPED)
+      const updated = yield* applyUpdate(user, sent)
+      yield* hooks.onAfterUpdate(updated, sent)
+      return updated
+    })
+
+    const requestVerify = Effect.fn("UserManager.requestVerify")(function*(user: User) {
+      if (!user.is_active) return yield* new UserInactive()
+      if (user.is_verified) return yield* new UserAlreadyVerified()
+      const now = yield* Clock.currentTimeMillis
+      const token = yield* ActionToken.sign(verifyKey, {
+        sub: formatId(user.id),
+        email: user.email,
+        aud: verifyAudience,
+        exp: expiresAt(now, verifyLifetime)
+      })
+      yield* deliver(mailer.sendVerifyToken(user, token), "verification")
+      yield* hooks.onAfterRequestVerify(user, token)
+    })
+
+    const verify = Effect.fn("UserManager.verify")(function*(token: string) {
+      const claims = yield* ActionToken.verify(verifyKey, token, verifyAudience, yield* DateTime.now)
+      if (Option.isNone(claims)) return yield* new InvalidVerifyToken()
+      const { email, sub } = claims.value
+      if (typeof sub !== "string" || typeof email !== "string") return yield* new InvalidVerifyToken()
+      const user = yield* repository.getByEmail(email)
+      if (Option.isNone(user)) return yield* new InvalidVerifyToken()
+      const id = model.id.parse(sub)
+      if (Option.isNone(id) || !sameId(id.value, user.value.id)) return yield* new InvalidVerifyToken()
+      if (user.value.is_verified) return yield* new UserAlreadyVerified()
+      const verified = yield* store(user.value, { is_verified: true })
+      yield* hooks.onAfterVerify(verified)
+      return verified
+    })
+
+    const forgotPassword = Effect.fn("UserManager.forgotPassword")(function*(user: User) {
+      if (!user.is_active) return yield* new UserInactive()
+      const now = yield* Clock.currentTimeMillis
+      const token = yield* ActionToken.sign(resetKey, {
+        sub: formatId(user.id),
+        password_fgpt: yield* ActionToken.fingerprint(resetKey, user.hashed_password),
+        aud: resetAudience,
+        exp: expiresAt(now, resetLifetime)
+      })
+      yield* deliver(mailer.sendResetPasswordToken(user, token), "reset-password")
+      yield* hooks.onAfterForgotPassword(user, token)
+    })
+
+    const resetPassword = Effect.fn("UserManager.resetPassword")(function*(token: string, password: string) {
+      const claims = yield* ActionToken.verify(resetKey, token, resetAudience, yield* DateTime.now)
+      if (Option.isNone(claims)) return yield* new InvalidResetPasswordToken()
+      const { password_fgpt, sub } = claims.value
+      if (typeof sub !== "string" || typeof password_fgpt !== "string") return yield* new InvalidResetPasswordToken()
+      const id = model.id.parse(sub)
+      if (Option.isNone(id)) return yield* new InvalidResetPasswordToken()
+      const user = yield* found(repository.get(id.value))
+      if (!(yield* ActionToken.matchesFingerprint(resetKey, password_fgpt, user.hashed_password))) {
+        return yield* new InvalidResetPasswordToken()
+      }
+      if (!user.is_active) return yield* new UserInactive()
+      yield* policy.validate(password, user)
+      const updated = yield* store(user, { hashed_password: yield* hasher.hash(password) })
+      yield* hooks.onAfterResetPassword(updated)
+      return updated
+    })
+
+    const remove = Effect.fn("UserManager.delete")(function*(user: User) {
+      yield* hooks.onBeforeDelete(user)
+      yield* repository.delete(user)
+      yield* hooks.onAfterDelete(user)
+    })
+
+    const accountOf = (callback: OAuthCallback) => ({
+      oauth_name: callback.oauthName,
+      access_token: callback.accessToken,
+      account_id: callback.accountId,
+      account_email: callback.accountEmail,
+      expires_at: callback.expiresAt,
+      refresh_token: callback.refreshToken
+    })
+
+    const oauthCallback = Effect.fn("UserManager.oauthCallback")(function*(
+      callback: OAuthCallback,
+      options?: { readonly associateByEmail?: boolean; readonly isVerifiedByDefault?: boolean }
+    ) {
+      const account = accountOf(callback)
+      const linked = yield* repository.getByOAuthAccount(callback.oauthName, callback.accountId)
+      if (Option.isSome(linked)) {
+        // A known link: refresh every field of the link (absent values overwrite with null); no hook.
+        let user = linked.value
+        for (const existing of linked.value.oauth_accounts) {
+          if (existing.oauth_name === callback.oauthName && existing.account_id === callback.accountId) {
+            user = yield* repository.updateOAuthAccount(user, existing, account)
+          }
+        }
+        return user
+      }
+      const owner = yield* repository.getByEmail(callback.accountEmail)
+      if (Option.isSome(owner)) {
+        if (options?.associateByEmail !== true) return yield* new OAuthAccountAlreadyLinked()
+        return yield* repository.addOAuthAccount(owner.value, account)
+      }
+      // A new user: a random password nobody knows; the password policy does not apply.
+      const insert = {
+        email: callback.accountEmail,
+        hashed_password: yield* hasher.hash(yield* hasher.generate),
+        is_active: true,
+        is_superuser: false,
+        is_verified: options?.isVerifiedByDefault === true
+      } as UserInsert
+      const created = yield* repository.create(insert)
+      const user = yield* repository.addOAuthAccount(created, account)
+      yield* hooks.onAfterRegister(user)
+      return user
+    })
+
+    const oauthAssociateCallback = Effect.fn("UserManager.oauthAssociateCallback")(function*(
+      user: User,
+      callback: OAuthCallback
+    ) {
+      // FASTAPI_USERS.md §14 Q7: the repository keeps one link per provider account (re-association updates it,
+      // a link held by another user is refused).
+      const updated = yield* repository.addOAuthAccount(user, accountOf(callback))
+      yield* hooks.onAfterUpdate(updated, {})
+      return updated
+    })
+
+    return UserManager.of({
+      parseId,
+      get: (id) => found(repository.get(id)),
+      getByEmail: (email) => found(repository.getByEmail(email)),
+      getByOAuthAccount: (oauthName, accountId) => found(repository.getByOAuthAccount(oauthName, accountId)),
+      create,
+      authenticate,
+      requestVerify,
+      verify,
+      forgotPassword,
+      resetPassword,
+      update,
+      delete: remove,
+      oauthCallback,
+      oauthAssociateCallback
+    })
+  })
+
+/**
+ * The manager as a layer.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layer = (config: UserManagerConfig): Layer.Layer<UserManager, never, Requirements> =>
+  Layer.effect(UserManager, make(config))
+
+/**
+ * The manager as a layer, its configuration read through `Config` (e.g. `Config.Redacted("VERIFY_SECRET")`).
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Wrap<UserManagerConfig>
+): Layer.Layer<UserManager, Config.ConfigError, Requirements> =>
+  Layer.effect(UserManager, Effect.flatMap(Config.unwrap(config), make))
