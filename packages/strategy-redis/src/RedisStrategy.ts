@@ -1,0 +1,197 @@
+/**
+ * Redis sessions (FastAPI Users' `RedisStrategy`, FASTAPI_USERS.md §6.3) on an `ioredis` client the application
+ * constructs and owns: opaque random tokens whose SHA-256 digest is the key, so a `KEYS` hands out no session, and a
+ * per-user index that makes "log out everywhere" one call.
+ *
+ * @since 0.0.0
+ */
+import type { Strategy } from "@effect-users/core/Strategy"
+import { StrategyError } from "@effect-users/core/Strategy"
+import { UserModel } from "@effect-users/core/User"
+import { UserRepository } from "@effect-users/core/UserRepository"
+import { Context, Duration, Effect, Layer, Option } from "effect"
+import type { Redis, RedisOptions } from "ioredis"
+import * as Scripts from "./internal/scripts.ts"
+import * as Token from "./internal/token.ts"
+
+/**
+ * The application's `ioredis` client (standalone or Sentinel; not Cluster: a token key and its user's index are
+ * written in one script, so they must live on one node). The application constructs it, ideally with
+ * `recommendedClientOptions`, and closes it.
+ *
+ * @since 0.0.0
+ * @category services
+ */
+export class RedisClient extends Context.Service<RedisClient, Redis>()("@effect-users/strategy-redis/RedisClient") {}
+
+/**
+ * Provides the application's `ioredis` client; the layer does not close it.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerClient = (redis: Redis): Layer.Layer<RedisClient> => Layer.succeed(RedisClient, redis)
+
+/**
+ * `ioredis` options that bound a command during an outage and reconnect quickly once Redis is back, to spread into
+ * the application's own: `new Redis(url, { ...RedisStrategy.recommendedClientOptions, ...yours })`.
+ *
+ * - `connectTimeout` / `commandTimeout` 1 s: a connection attempt or a sent command that gets no answer fails (the
+ *   defaults wait 10 s, and forever);
+ * - `maxRetriesPerRequest` 1: a command queued while disconnected fails after the second failed reconnection
+ *   (default 20) instead of waiting;
+ * - `retryStrategy`: reconnect after 100, 200, 400 ms, then every 500 ms, forever (the default backs off to 2 s),
+ *   so a request issued once Redis is back is sent as soon as the connection is ready, well within the command
+ *   timeout (the offline queue stays enabled for that).
+ *
+ * The strategy's own `timeout` bounds every operation whatever the client's options.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const recommendedClientOptions: Pick<
+  RedisOptions,
+  "connectTimeout" | "commandTimeout" | "maxRetriesPerRequest" | "retryStrategy"
+> = {
+  connectTimeout: 1_000,
+  commandTimeout: 1_000,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (times) => Math.min(50 * 2 ** times, 500)
+}
+
+/**
+ * The default key prefix, FastAPI Users' (`fastapi_users_token:`).
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const defaultKeyPrefix = "fastapi_users_token:"
+
+/**
+ * Options of a Redis strategy.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * How long a token stays valid (FastAPI Users' `lifetime_seconds`; a number is read as milliseconds, as every
+   * `Duration.Input`, so prefer `"1 hour"`), enforced by Redis (`SET ... PX`). Absent or zero: no expiry.
+   */
+  readonly lifetime?: Duration.Input | undefined
+  /** The key prefix, `fastapi_users_token:` by default. */
+  readonly keyPrefix?: string | undefined
+  /** The bound on every Redis round trip (2 seconds by default): past it, the operation fails with `StrategyError`. */
+  readonly timeout?: Duration.Input | undefined
+}
+
+/**
+ * The Redis keys a strategy uses, for tooling and migrations: `token` is where a token's session lives
+ * (`<prefix><digest>`, value: the user id), `index` the user's sorted set of session digests scored by expiry time
+ * in milliseconds (`<prefix>user:<user id>`, `+inf` when a session never expires; it expires with its last session).
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface Keys {
+  readonly token: (digest: string) => string
+  readonly index: (userId: string) => string
+}
+
+/**
+ * The key layout for a prefix.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const keys = (keyPrefix: string = defaultKeyPrefix): Keys => ({
+  token: (digest) => `${keyPrefix}${digest}`,
+  index: (userId) => `${keyPrefix}user:${userId}`
+})
+
+/** The client's own `keyPrefix`, which it adds to declared keys but not to keys a script builds. */
+const clientPrefix = (client: Redis): string => String(client.options.keyPrefix ?? "")
+
+/**
+ * Builds a Redis strategy.
+ *
+ * - `writeToken`: 32 random bytes, URL-safe base64 without padding (43 characters) on the wire; Redis holds
+ *   `<prefix><SHA-256 digest, base64url>` = the user id, with the lifetime as TTL, and the digest in the user's index,
+ *   in one script (atomic);
+ * - `readToken`: `GET`; a malformed, unknown or expired token, an unparsable stored id, or a user that no longer
+ *   exists is `None`; only Redis failing (or not answering within `timeout`) fails, with `StrategyError`, and the
+ *   user lookup with its `UserRepositoryError`;
+ * - `destroyToken` removes the key and its index entry (logout); `destroyAllForUser` removes every indexed session of
+ *   the user, atomically.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const make = (
+  options: Options = {}
+): Effect.Effect<Strategy, never, RedisClient | UserRepository | UserModel> =>
+  Effect.gen(function*() {
+    const client = yield* RedisClient
+    const users = yield* UserRepository
+    const model = yield* UserModel
+    const layout = keys(options.keyPrefix)
+    const timeout = Duration.fromInputUnsafe(options.timeout ?? "2 seconds")
+    const lifetimeMillis = Option.fromNullishOr(options.lifetime).pipe(
+      Option.map((input) => Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(input)))),
+      Option.filter((millis) => millis > 0),
+      Option.getOrElse(() => 0)
+    )
+
+    const redis = <A>(method: string, f: (client: Redis) => Promise<A>): Effect.Effect<A, StrategyError> =>
+      Effect.tryPromise({ try: () => f(client), catch: (cause) => new StrategyError({ method, cause }) }).pipe(
+        Effect.timeout(timeout),
+        Effect.catchTag("TimeoutError", (cause) => Effect.fail(new StrategyError({ method, cause })))
+      )
+
+    const readToken: Strategy["readToken"] = (token) =>
+      Token.isWellFormed(token)
+        ? redis("readToken", (c) => c.get(layout.token(Token.digest(token)))).pipe(
+          Effect.flatMap((value) =>
+            Option.match(Option.flatMap(Option.fromNullishOr(value), model.id.parse), {
+              onNone: () => Effect.succeedNone,
+              onSome: (id) => users.get(id)
+            })
+          )
+        )
+        : Effect.succeedNone
+
+    const writeToken: Strategy["writeToken"] = (user) =>
+      Effect.flatMap(Token.generate, (token) => {
+        const digest = Token.digest(token)
+        const userId = model.id.format(user.id)
+        return redis(
+          "writeToken",
+          (c) =>
+            Scripts.run(c, Scripts.write, [layout.token(digest), layout.index(userId)], [
+              userId,
+              digest,
+              lifetimeMillis
+            ])
+        ).pipe(Effect.as(token))
+      })
+
+    const destroyToken: Strategy["destroyToken"] = (token, user) => {
+      if (!Token.isWellFormed(token)) return Effect.void
+      const digest = Token.digest(token)
+      return redis(
+        "destroyToken",
+        (c) => Scripts.run(c, Scripts.destroy, [layout.token(digest), layout.index(model.id.format(user.id))], [digest])
+      ).pipe(Effect.asVoid)
+    }
+
+    const destroyAllForUser: Strategy["destroyAllForUser"] = (user) =>
+      redis(
+        "destroyAllForUser",
+        (c) =>
+          Scripts.run(c, Scripts.destroyAll, [layout.index(model.id.format(user.id))], [
+            clientPrefix(c) + layout.token("")
+          ])
+      ).pipe(Effect.asVoid)
+
+    return { readToken, writeToken, destroyToken, destroyAllForUser }
+  })
