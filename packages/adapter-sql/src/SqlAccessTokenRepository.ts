@@ -10,6 +10,7 @@ import { UserModel } from "@effect-users/core/User"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
+import { bounded } from "./internal/bounded.ts"
 import { makeLayout } from "./internal/layout.ts"
 import type * as UserTables from "./UserTables.ts"
 
@@ -56,7 +57,7 @@ export const make = (
     }
     const guard = <A>(method: string, effect: Effect.Effect<A, SqlError.SqlError>) =>
       effect.pipe(
-        Effect.timeout(timeout),
+        bounded(timeout),
         Effect.mapError((cause) => new AccessTokenRepositoryError({ method, cause }))
       )
     const toToken = (row: Row): AccessToken => ({

@@ -12,6 +12,7 @@ import type { OAuthAccountCreate } from "@effect-users/core/UserRepository"
 import { Duration, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
+import { bounded } from "./internal/bounded.ts"
 import type { Layout } from "./internal/layout.ts"
 import { makeLayout } from "./internal/layout.ts"
 import { uuidV7 } from "./internal/uuid7.ts"
@@ -93,7 +94,7 @@ export const make = (
     const failure = (method: string) => (cause: unknown) => new UserRepositoryError({ method, cause })
     const guard = <A, E>(method: string, effect: Effect.Effect<A, E | SqlError.SqlError>) =>
       effect.pipe(
-        Effect.timeout(timeout),
+        bounded(timeout),
         Effect.catchTag("TimeoutError", (cause) => Effect.fail(failure(method)(cause))),
         Effect.catchTag("SqlError", (cause) => Effect.fail(failure(method)(cause)))
       )
