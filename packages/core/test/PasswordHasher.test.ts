@@ -3,6 +3,8 @@ import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Logger, Option } from "effect"
 import { CryptoError, Kdf } from "effect/crypto"
+import { argon2id } from "hash-wasm"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 
 const PASSWORD = "correct horse battery staple"
 
@@ -300,6 +302,56 @@ describe("PasswordHasher", () => {
             const verifyError = yield* Effect.flip(hasher.verifyAndUpdate(PASSWORD, FIXTURES.owaspArgon2))
             assert.strictEqual(verifyError._tag, "PasswordHasherError")
           }))
+      }))
+  })
+
+  describe("the event loop", () => {
+    const STORM = 16
+
+    /** Runs `STORM` hashes at once and samples the event loop meanwhile (delays in ms). */
+    const storm = (hash: (password: string) => Promise<unknown>) =>
+      Effect.promise(async () => {
+        const histogram = monitorEventLoopDelay({ resolution: 1 })
+        histogram.enable()
+        // The sampling timer starts on the next turn of the loop: a block in this very turn would go unrecorded.
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        const start = performance.now()
+        await Promise.all(Array.from({ length: STORM }, (_, i) => hash(`password ${i}`)))
+        const elapsed = performance.now() - start
+        // One more turn, so that a loop blocked until the end records that last delay too.
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        histogram.disable()
+        return { elapsed, p90: histogram.percentile(90) / 1e6, max: histogram.max / 1e6 }
+      })
+
+    it.live("stays responsive during a storm of hashes at the default parameters, unlike hashing on it", () =>
+      Effect.gen(function*() {
+        const { memoryCost, parallelism, timeCost } = PasswordHasher.owaspMinimum
+        // The bad baseline: the same storm computed by hash-wasm on the main thread.
+        const onMainThread = (password: string) =>
+          argon2id({
+            password,
+            salt: new Uint8Array(16),
+            memorySize: memoryCost,
+            iterations: timeCost,
+            parallelism,
+            hashLength: 32,
+            outputType: "binary"
+          })
+        yield* Effect.promise(() => onMainThread("warm-up"))
+        const baseline = yield* storm(onMainThread)
+        const measured: Array<string> = [`main thread: ${JSON.stringify(baseline)}`]
+        for (const [name, hasher] of yield* hashers()) {
+          yield* hasher.hash("warm-up")
+          const result = yield* storm((password) => Effect.runPromise(hasher.hash(password)))
+          measured.push(`${name}: ${JSON.stringify(result)}`)
+          // Compared with the baseline measured in the same run, not with absolute times (a noisy 2-core machine).
+          // On the main thread the storm is one block of the loop (max = the storm's duration), and hashing one
+          // hash per turn would make most samples as long as one hash: both are ruled out here.
+          const oneHash = baseline.elapsed / STORM
+          assert.isBelow(result.max, baseline.max / 4, measured.join("\n"))
+          assert.isBelow(result.p90, oneHash / 2, measured.join("\n"))
+        }
       }))
   })
 
