@@ -1,0 +1,124 @@
+import { Effect, Schema } from "effect"
+import type { HttpServerRequest, HttpServerResponse } from "effect/http"
+import { UrlParams } from "effect/http"
+import * as ValidationError from "../ValidationError.ts"
+
+/** A body read and decoded, or the 422 answer. */
+export type Decoded<A> =
+  | { readonly _tag: "Ok"; readonly value: A }
+  | { readonly _tag: "Invalid"; readonly response: HttpServerResponse.HttpServerResponse }
+
+const invalid = <A>(issues: ReadonlyArray<ValidationError.ValidationIssue>): Decoded<A> => ({
+  _tag: "Invalid",
+  response: ValidationError.response(issues)
+})
+
+const mediaType = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
+  const header = request.headers["content-type"]
+  return header === undefined ? undefined : header.split(";")[0].trim().toLowerCase()
+}
+
+const isJson = (type: string | undefined): boolean =>
+  type === undefined || type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"))
+
+/** The raw text of the body; an unreadable body is read as empty. */
+export const text = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<string> =>
+  Effect.orElseSucceed(request.text, () => "")
+
+/** The JSON value of the body (FastAPI's body reading: malformed JSON is `json_invalid` at its position). */
+export type JsonBody =
+  | { readonly _tag: "Ok"; readonly value: unknown }
+  | { readonly _tag: "Invalid"; readonly response: HttpServerResponse.HttpServerResponse }
+
+/**
+ * Parses the body as FastAPI does for a JSON body: an empty body is a missing body; a non-JSON content type is the
+ * raw text (which then fails validation as "not an object"); malformed JSON is `json_invalid`.
+ */
+export const parseJson = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<JsonBody> =>
+  Effect.map(text(request), (body): JsonBody => {
+    if (body === "") return { _tag: "Ok", value: undefined }
+    if (!isJson(mediaType(request))) return { _tag: "Ok", value: body }
+    try {
+      return { _tag: "Ok", value: JSON.parse(body) }
+    } catch (error) {
+      return { _tag: "Invalid", response: ValidationError.response([ValidationError.jsonInvalid(body, error)]) }
+    }
+  })
+
+const parseOptions = { errors: "all", onExcessProperty: "ignore" } as const
+
+/** Validates a parsed JSON body against a schema, FastAPI style (`loc` under `body`). */
+export const validate = <S extends Schema.Decoder<unknown>>(
+  schema: S,
+  value: unknown
+): Effect.Effect<Decoded<S["Type"]>, never, S["DecodingServices"]> => {
+  if (value === undefined) {
+    return Effect.succeed(invalid([ValidationError.missing(["body"], null)]))
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return Effect.succeed(invalid([{
+      type: "model_attributes_type",
+      loc: ["body"],
+      msg: "Input should be a valid dictionary or object to extract fields from",
+      input: value
+    }]))
+  }
+  return Schema.decodeUnknownEffect(schema)(value, parseOptions).pipe(
+    Effect.match({
+      onFailure: (error): Decoded<S["Type"]> => invalid(ValidationError.fromIssue("body", error.issue, value)),
+      onSuccess: (decoded): Decoded<S["Type"]> => ({ _tag: "Ok", value: decoded })
+    })
+  )
+}
+
+/** Parses then validates a JSON body. */
+export const decodeJson = <S extends Schema.Decoder<unknown>>(
+  schema: S,
+  request: HttpServerRequest.HttpServerRequest
+): Effect.Effect<Decoded<S["Type"]>, never, S["DecodingServices"]> =>
+  Effect.flatMap(
+    parseJson(request),
+    (body) => body._tag === "Invalid" ? Effect.succeed(body) : validate(schema, body.value)
+  )
+
+/** The OAuth2 password form of the login route. */
+export interface LoginForm {
+  readonly username: string
+  readonly password: string
+}
+
+const formValue = (record: Record<string, string | ReadonlyArray<string>>, key: string): string | undefined => {
+  const value = record[key]
+  const single = typeof value === "string" ? value : value === undefined ? undefined : value[value.length - 1]
+  // FastAPI treats an empty form value as absent
+  return single === "" ? undefined : single
+}
+
+/**
+ * Reads FastAPI's `OAuth2PasswordRequestForm`: `username` and `password` required (empty is missing), `grant_type`
+ * must match `^password$` when present; any other body (JSON) has neither field.
+ */
+export const decodeLoginForm = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Decoded<LoginForm>> =>
+  Effect.map(
+    mediaType(request) === "application/x-www-form-urlencoded"
+      ? Effect.orElseSucceed(Effect.map(request.urlParamsBody, UrlParams.toRecord), () => ({}))
+      : Effect.succeed({}),
+    (record): Decoded<LoginForm> => {
+      const issues: Array<ValidationError.ValidationIssue> = []
+      const grantType = formValue(record, "grant_type")
+      if (grantType !== undefined && grantType !== "password") {
+        issues.push({
+          type: "string_pattern_mismatch",
+          loc: ["body", "grant_type"],
+          msg: "String should match pattern '^password$'",
+          input: grantType
+        })
+      }
+      const username = formValue(record, "username")
+      if (username === undefined) issues.push(ValidationError.missing(["body", "username"], null))
+      const password = formValue(record, "password")
+      if (password === undefined) issues.push(ValidationError.missing(["body", "password"], null))
+      if (issues.length > 0 || username === undefined || password === undefined) return invalid(issues)
+      return { _tag: "Ok", value: { username, password } }
+    }
+  )

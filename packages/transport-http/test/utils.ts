@@ -1,0 +1,237 @@
+import * as Mailer from "@effect-users/core/Mailer"
+import * as PasswordHasher from "@effect-users/core/PasswordHasher"
+import * as PasswordPolicy from "@effect-users/core/PasswordPolicy"
+import * as Strategy from "@effect-users/core/Strategy"
+import * as User from "@effect-users/core/User"
+import * as UserHooks from "@effect-users/core/UserHooks"
+import * as UserManager from "@effect-users/core/UserManager"
+import * as UserRepository from "@effect-users/core/UserRepository"
+import * as BearerTransport from "@effect-users/transport-http/BearerTransport"
+import * as CookieTransport from "@effect-users/transport-http/CookieTransport"
+import * as CurrentUser from "@effect-users/transport-http/CurrentUser"
+import * as FastApiUsers from "@effect-users/transport-http/FastApiUsers"
+import * as HttpTransport from "@effect-users/transport-http/HttpTransport"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Effect, Layer, Option, Redacted, Ref, Schema } from "effect"
+import { type Headers, HttpClient, HttpClientRequest, HttpRouter } from "effect/http"
+import type { HttpClientResponse } from "effect/http"
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+import { randomBytes } from "node:crypto"
+
+/** A fast fake hasher: `fake$<password>`. */
+export const fakeHasher: Layer.Layer<PasswordHasher.PasswordHasher> = Layer.succeed(PasswordHasher.PasswordHasher, {
+  hash: (password) => Effect.succeed(`fake$${password}`),
+  verifyAndUpdate: (password, hash) =>
+    Effect.succeed({ verified: hash === `fake$${password}`, updatedHash: Option.none() }),
+  generate: Effect.sync(() => randomBytes(32).toString("base64url"))
+})
+
+/** Whether the test stores are "down" (every strategy read fails with a StrategyError). */
+export const outage = { strategy: false, repository: false }
+
+/** A tiny opaque-token strategy over the user repository (test only). */
+export const opaqueStrategy: Effect.Effect<Strategy.Strategy, never, UserRepository.UserRepository | User.UserModel> =
+  Effect.gen(function*() {
+    const repository = yield* UserRepository.UserRepository
+    const model = yield* User.UserModel
+    const tokens = new Map<string, string>()
+    return {
+      readToken: (token) =>
+        Effect.suspend((): Effect.Effect<
+          Option.Option<User.User>,
+          Strategy.StrategyError | UserRepository.UserRepositoryError
+        > => {
+          if (outage.strategy) return Effect.fail(new Strategy.StrategyError({ method: "readToken", cause: "down" }))
+          const id = tokens.get(token)
+          if (id === undefined) return Effect.succeed(Option.none())
+          return Option.match(model.id.parse(id), {
+            onNone: () => Effect.succeed(Option.none()),
+            onSome: (parsed) => repository.get(parsed)
+          })
+        }),
+      writeToken: (user) =>
+        Effect.sync(() => {
+          const token = randomBytes(16).toString("base64url")
+          tokens.set(token, model.id.format(user.id))
+          return token
+        }),
+      destroyToken: (token) => Effect.sync(() => void tokens.delete(token)),
+      destroyAllForUser: () => Effect.void
+    }
+  })
+
+/** A repository that can be switched "down": every call fails with a UserRepositoryError. */
+export const switchableRepository: Layer.Layer<UserRepository.UserRepository, never, User.UserModel> = Layer.effect(
+  UserRepository.UserRepository,
+  Effect.map(UserRepository.makeMemory, (memory) => {
+    const down = <A, E>(method: string, effect: Effect.Effect<A, E>) =>
+      Effect.suspend((): Effect.Effect<A, E | UserRepository.UserRepositoryError> =>
+        outage.repository
+          ? Effect.fail(new UserRepository.UserRepositoryError({ method, cause: "down" }))
+          : effect
+      )
+    return {
+      get: (id) => down("get", memory.get(id)),
+      getByEmail: (email) => down("getByEmail", memory.getByEmail(email)),
+      getByOAuthAccount: (name, id) => down("getByOAuthAccount", memory.getByOAuthAccount(name, id)),
+      create: (user) => down("create", memory.create(user)),
+      update: (user, patch) => down("update", memory.update(user, patch)),
+      delete: (user) => down("delete", memory.delete(user)),
+      addOAuthAccount: (user, account) => down("addOAuthAccount", memory.addOAuthAccount(user, account)),
+      updateOAuthAccount: (user, account, patch) =>
+        down("updateOAuthAccount", memory.updateOAuthAccount(user, account, patch))
+    } as UserRepository.UserRepository["Service"]
+  })
+)
+
+export const VERIFY_SECRET = "verify-secret-for-tests"
+
+/** Core with in-memory layers (UserManager, repository, fake hasher, min-length-3 policy, memory mailer). */
+export const CoreLive = UserManager.layer({
+  verificationTokenSecret: Redacted.make(VERIFY_SECRET),
+  resetPasswordTokenSecret: Redacted.make("reset-secret-for-tests")
+}).pipe(
+  Layer.provideMerge(
+    Layer.mergeAll(fakeHasher, PasswordPolicy.layerMinLength(3), UserHooks.layer, Mailer.layerMemory)
+  ),
+  Layer.provideMerge(switchableRepository),
+  Layer.provideMerge(User.layerDefaultModel)
+)
+
+/** The application under test: bearer + cookie backends, every router, and an app group with guards. */
+export const makeApp = (options: { readonly requiresVerification: boolean }) => {
+  const bearer = HttpTransport.backend(
+    "bearer",
+    BearerTransport.make({ tokenUrl: "auth/bearer/login" }),
+    opaqueStrategy
+  )
+  const cookie = HttpTransport.backend("cookie", CookieTransport.make(), opaqueStrategy)
+  const Users = FastApiUsers.make({ backends: [bearer, cookie] })
+  const rv = { requiresVerification: options.requiresVerification }
+  const AuthBearer = Users.authRouter(bearer, { prefix: "/auth/bearer", ...rv })
+  const AuthCookie = Users.authRouter(cookie, { prefix: "/auth/cookie", ...rv })
+  const Register = Users.registerRouter({ prefix: "/auth" })
+  const Verify = Users.verifyRouter({ prefix: "/auth" })
+  const Reset = Users.resetPasswordRouter({ prefix: "/auth" })
+  const UsersRouter = Users.usersRouter({ prefix: "/users", ...rv })
+  const Authenticated = Users.currentUser("Authenticated", { active: true })
+  const Superuser = Users.currentUser("Superuser", { active: true, superuser: true })
+  const CookieOnly = Users.currentUser("CookieOnly", { active: true, backends: ["cookie"] })
+  const Maybe = Users.optionalCurrentUser("Maybe", { active: true })
+  const AppGroup = HttpApiGroup.make("app")
+    .add(
+      HttpApiEndpoint.get("protected", "/protected", { success: Schema.Struct({ email: Schema.String }) })
+        .middleware(Authenticated),
+      HttpApiEndpoint.get("admin", "/admin", { success: Schema.Struct({ email: Schema.String }) })
+        .middleware(Superuser),
+      HttpApiEndpoint.get("cookie-only", "/cookie-only", { success: Schema.Struct({ email: Schema.String }) })
+        .middleware(CookieOnly),
+      HttpApiEndpoint.get("maybe", "/maybe", { success: Schema.Struct({ email: Schema.NullOr(Schema.String) }) })
+        .middleware(Maybe)
+    )
+  const Api = HttpApi.make("test")
+    .add(AuthBearer, AuthCookie, Register, Verify, Reset, UsersRouter, AppGroup)
+    .annotateMerge(Users.openApiAnnotations({ title: "effect-users test" }))
+  const email = Effect.map(CurrentUser.CurrentUser, (user) => ({ email: user.email }))
+  const AppLive = HttpApiBuilder.group(Api, "app", (handlers) =>
+    handlers
+      .handle("protected", () => email)
+      .handle("admin", () => email)
+      .handle("cookie-only", () => email)
+      .handle("maybe", () =>
+        Effect.map(CurrentUser.OptionalCurrentUser, (user) => ({
+          email: Option.match(user, { onNone: () => null, onSome: (u) => u.email })
+        })))).pipe(
+      Layer.provide([Authenticated.layer, Superuser.layer, CookieOnly.layer, Maybe.layer])
+    )
+  const ApiLive = HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
+    Layer.provide([Users.layer(Api), AppLive])
+  )
+  return HttpRouter.serve(Layer.mergeAll(ApiLive, Users.docs(Api)), { disableLogger: true, disableListenLog: true })
+    .pipe(
+      Layer.provideMerge(CoreLive),
+      Layer.provideMerge(NodeHttpServer.layerTest)
+    )
+}
+
+/** A response read in full. */
+export interface Reply {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+  readonly json: unknown
+}
+
+const read = (response: HttpClientResponse.HttpClientResponse) =>
+  Effect.map(Effect.orDie(response.text), (text): Reply => {
+    let json: unknown = undefined
+    try {
+      json = text === "" ? undefined : JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    return { status: response.status, headers: response.headers, text, json }
+  })
+
+/** Sends a request (headers optional) and reads the reply. */
+export const send = (
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<Reply, never, HttpClient.HttpClient> =>
+  Effect.flatMap(HttpClient.HttpClient, (client) => Effect.flatMap(Effect.orDie(client.execute(request)), read))
+
+export const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  send(HttpClientRequest.post(path).pipe(HttpClientRequest.bodyJsonUnsafe(body), HttpClientRequest.setHeaders(headers)))
+
+export const postRaw = (path: string, body: string, contentType: string, headers: Record<string, string> = {}) =>
+  send(
+    HttpClientRequest.post(path).pipe(
+      HttpClientRequest.bodyText(body, contentType),
+      HttpClientRequest.setHeaders(headers)
+    )
+  )
+
+export const patch = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  send(
+    HttpClientRequest.patch(path).pipe(HttpClientRequest.bodyJsonUnsafe(body), HttpClientRequest.setHeaders(headers))
+  )
+
+export const get = (path: string, headers: Record<string, string> = {}) =>
+  send(HttpClientRequest.get(path).pipe(HttpClientRequest.setHeaders(headers)))
+
+export const del = (path: string, headers: Record<string, string> = {}) =>
+  send(HttpClientRequest.delete(path).pipe(HttpClientRequest.setHeaders(headers)))
+
+export const login = (backend: "bearer" | "cookie", username: string, password: string) =>
+  send(
+    HttpClientRequest.post(`/auth/${backend}/login`).pipe(
+      HttpClientRequest.bodyUrlParams({ username, password })
+    )
+  )
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+let counter = 0
+/** A fresh e-mail address. */
+export const freshEmail = (prefix = "user") => `${prefix}${++counter}-${randomBytes(3).toString("hex")}@example.com`
+
+/** Creates a user directly through the manager (flags included) and logs it in with the bearer backend. */
+export const createUser = (flags: {
+  readonly is_active?: boolean
+  readonly is_superuser?: boolean
+  readonly is_verified?: boolean
+} = {}) =>
+  Effect.gen(function*() {
+    const manager = yield* UserManager.UserManager
+    const email = freshEmail()
+    const user = yield* Effect.orDie(manager.create({ email, password: "secret", ...flags }, { safe: false }))
+    return { user, email, password: "secret" }
+  })
+
+/** A bearer token for a user, written through the app's bearer login when the user may log in. */
+export const tokenFor = (email: string) =>
+  Effect.map(login("bearer", email, "secret"), (reply) => {
+    const body = reply.json as { readonly access_token?: string } | undefined
+    return body?.access_token ?? ""
+  })
+
+export const sentMessages = Effect.flatMap(Mailer.SentMessages, Ref.get)
