@@ -2,10 +2,11 @@ import { EmbeddedPostgres, SqlAccessTokenRepository, SqlMigrations, SqlUserRepos
 import type { UserTables } from "@effect-users/adapter-sql"
 import type { AccessTokenRepository } from "@effect-users/core/AccessTokenRepository"
 import * as User from "@effect-users/core/User"
+import * as UserId from "@effect-users/core/UserId"
 import type { UserRepository } from "@effect-users/core/UserRepository"
 import { requireUrl } from "@effect-users/testing/TestServices"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, Schema } from "effect"
 import type { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 
@@ -58,3 +59,20 @@ export const layerRepositories = (
     Layer.provide(SqlMigrations.layer(options)),
     Layer.provideMerge(Layer.merge(User.layerModel(model), database))
   )
+
+/** A user model with store-assigned integer ids and two custom fields (one nullable), like the suites' own. */
+export const IntegerModel = User.makeModel({
+  id: UserId.integer,
+  fields: { nickname: Schema.String, age: Schema.NullOr(Schema.Int) }
+})
+
+/** The columns of {@link IntegerModel}'s custom fields. */
+export const integerModelColumns: UserTables.Options = {
+  columns: {
+    nickname: { type: "VARCHAR(100) NOT NULL" },
+    age: { column: "age_years", type: "INTEGER" }
+  }
+}
+
+/** The integer model as the registered one (this package's tests register the default model for the types). */
+export const integerModel = IntegerModel as unknown as User.RegisteredModel
