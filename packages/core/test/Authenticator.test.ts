@@ -1,10 +1,12 @@
+import * as AccessTokenRepository from "@effect-users/core/AccessTokenRepository"
 import * as AuthenticationBackend from "@effect-users/core/AuthenticationBackend"
 import * as Authenticator from "@effect-users/core/Authenticator"
 import * as Strategy from "@effect-users/core/Strategy"
 import type * as Transport from "@effect-users/core/Transport"
-import type * as User from "@effect-users/core/User"
+import * as User from "@effect-users/core/User"
+import * as UserRepository from "@effect-users/core/UserRepository"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { DateTime, Effect, Layer, Option } from "effect"
 
 /** The carrier of these tests: a plain object holding a token per transport. */
 interface Carrier {
@@ -238,4 +240,49 @@ describe("Authenticator", () => {
         assert.strictEqual(distinct.backends.length, 2)
       }))
   })
+
+  it.effect("over the memory repositories: a stored access token resolves to its stored, current user", () =>
+    Effect.gen(function*() {
+      const users = yield* UserRepository.UserRepository
+      const tokens = yield* AccessTokenRepository.AccessTokenRepository
+      // A database-style strategy written against the two ports.
+      const db: Strategy.Strategy = {
+        readToken: (token) =>
+          tokens.getByToken(token, Option.none()).pipe(
+            Effect.mapError((cause) => new Strategy.StrategyError({ method: "readToken", cause })),
+            Effect.flatMap(Option.match({
+              onNone: () => Effect.succeed(Option.none()),
+              onSome: (record) => users.get(record.user_id)
+            }))
+          ),
+        writeToken: () => Effect.die("unused"),
+        destroyToken: () => Effect.void,
+        destroyAllForUser: () => Effect.void
+      }
+      const user = yield* users.create({
+        email: "ada@example.com",
+        hashed_password: "x",
+        is_active: true,
+        is_superuser: false,
+        is_verified: true
+      })
+      yield* tokens.create({ token: "t-1", user_id: user.id, created_at: yield* DateTime.now })
+      const auth = yield* Authenticator.make([AuthenticationBackend.make("db", transport("cookie"), db)])
+      const guard = auth.guard({ active: true, verified: true })
+      assert.strictEqual(yield* outcome(guard({ cookie: "t-1" })), `${user.id}@db`)
+      assert.strictEqual(yield* outcome(guard({ cookie: "t-2" })), "Unauthorized")
+      yield* users.update(user, { is_verified: false })
+      assert.strictEqual(yield* outcome(guard({ cookie: "t-1" })), "Forbidden")
+      yield* users.update(user, { is_active: false })
+      assert.strictEqual(yield* outcome(guard({ cookie: "t-1" })), "Unauthorized")
+      assert.strictEqual(yield* outcome(auth.authenticate({ cookie: "t-1" })), `${user.id}@db`)
+      yield* tokens.delete("t-1")
+      assert.strictEqual(yield* outcome(auth.authenticate({ cookie: "t-1" })), "Unauthorized")
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(UserRepository.layerMemory, AccessTokenRepository.layerMemory).pipe(
+          Layer.provide(User.layerDefaultModel)
+        )
+      )
+    ))
 })

@@ -1,14 +1,17 @@
+import * as Mailer from "@effect-users/core/Mailer"
+import * as PasswordHasher from "@effect-users/core/PasswordHasher"
 import * as PasswordPolicy from "@effect-users/core/PasswordPolicy"
 import * as User from "@effect-users/core/User"
+import * as UserHooks from "@effect-users/core/UserHooks"
 import * as UserId from "@effect-users/core/UserId"
 import * as UserManager from "@effect-users/core/UserManager"
 import * as UserRepository from "@effect-users/core/UserRepository"
 import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Layer, Option, Schema } from "effect"
+import { Config, ConfigProvider, Effect, Layer, Option, Ref, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { type JWTPayload, SignJWT } from "jose"
 import { createHmac } from "node:crypto"
-import { decodeParts, type EnvOptions, layerModel, makeEnv, RESET_SECRET, VERIFY_SECRET } from "./utils.ts"
+import { config, decodeParts, type EnvOptions, layerModel, makeEnv, RESET_SECRET, VERIFY_SECRET } from "./utils.ts"
 
 const ADA = { email: "Ada@example.com", password: "analytical" }
 const BOB = { email: "bob@example.com", password: "builder" }
@@ -964,5 +967,37 @@ describe("UserManager", () => {
         assert.instanceOf(error, Config.ConfigError)
       }).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ RESET_SECRET: "x" }))))
     })
+  })
+
+  describe("over the shipped layers", () => {
+    // PasswordHasher.layerTest (a real, cheap Argon2id), Mailer.layerMemory, the no-op hooks, the default policy.
+    const layer = UserManager.layer(config).pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(PasswordHasher.layerTest, PasswordPolicy.layer, UserHooks.layer, Mailer.layerMemory)
+      ),
+      Layer.provideMerge(UserRepository.layerMemory),
+      Layer.provideMerge(User.layerDefaultModel)
+    )
+
+    it.live("register, log in, verify and reset the password with the tokens the mailer received", () =>
+      Effect.gen(function*() {
+        const manager = yield* UserManager.UserManager
+        const sent = yield* Mailer.SentMessages
+        const user = yield* manager.create(ADA, { safe: true })
+        assert.match(user.hashed_password, /^\$argon2id\$/u)
+        assert.isTrue(Option.isSome(yield* manager.authenticate({ username: ADA.email, password: ADA.password })))
+        assert.isTrue(Option.isNone(yield* manager.authenticate({ username: ADA.email, password: "wrong" })))
+        assert.isTrue(Option.isNone(yield* manager.authenticate({ username: "nobody@example.com", password: "x" })))
+        yield* manager.requestVerify(user)
+        yield* manager.forgotPassword(user)
+        const [verifyMessage, resetMessage] = yield* Ref.get(sent)
+        assert.deepStrictEqual([verifyMessage?.kind, verifyMessage?.to], ["verify", ADA.email])
+        assert.deepStrictEqual([resetMessage?.kind, resetMessage?.to], ["reset-password", ADA.email])
+        assert.isTrue((yield* manager.verify(verifyMessage?.token ?? "")).is_verified)
+        yield* manager.resetPassword(resetMessage?.token ?? "", "new password")
+        assert.isTrue(Option.isNone(yield* manager.authenticate({ username: ADA.email, password: ADA.password })))
+        const found = yield* manager.authenticate({ username: ADA.email, password: "new password" })
+        assert.isTrue(Option.getOrThrow(found).is_verified)
+      }).pipe(Effect.provide(layer)))
   })
 })

@@ -48,29 +48,26 @@ export const fakeHasher = (log: Array<Event>): Layer.Layer<PasswordHasher.Passwo
 export const recordingHooks = (
   log: Array<Event>
 ): Layer.Layer<UserHooks.UserHooks, never, UserRepository.UserRepository> =>
-  Layer.effect(
-    UserHooks.UserHooks,
-    Effect.map(UserRepository.UserRepository, (repository) => {
-      const record = (name: string) => (...args: ReadonlyArray<unknown>) =>
-        Effect.sync(() => void log.push({ name, args }))
-      const recordStored = (name: string) => (user: User.User) =>
-        Effect.map(repository.get(user.id), (stored) => void log.push({ name, args: [user, Option.isSome(stored)] }))
-          .pipe(
-            Effect.orDie
-          )
-      return {
-        onAfterRegister: record("onAfterRegister"),
-        onAfterUpdate: record("onAfterUpdate"),
-        onAfterRequestVerify: record("onAfterRequestVerify"),
-        onAfterVerify: record("onAfterVerify"),
-        onAfterForgotPassword: record("onAfterForgotPassword"),
-        onAfterResetPassword: record("onAfterResetPassword"),
-        onBeforeDelete: recordStored("onBeforeDelete"),
-        onAfterDelete: recordStored("onAfterDelete"),
-        onAfterLogin: record("onAfterLogin")
-      }
+  Layer.unwrap(Effect.map(UserRepository.UserRepository, (repository) => {
+    const record = (name: string) => (...args: ReadonlyArray<unknown>) =>
+      Effect.sync(() => void log.push({ name, args }))
+    const recordStored = (name: string) => (user: User.User) =>
+      repository.get(user.id).pipe(
+        Effect.map((stored) => void log.push({ name, args: [user, Option.isSome(stored)] })),
+        Effect.orDie
+      )
+    return UserHooks.layerWith({
+      onAfterRegister: record("onAfterRegister"),
+      onAfterUpdate: record("onAfterUpdate"),
+      onAfterRequestVerify: record("onAfterRequestVerify"),
+      onAfterVerify: record("onAfterVerify"),
+      onAfterForgotPassword: record("onAfterForgotPassword"),
+      onAfterResetPassword: record("onAfterResetPassword"),
+      onBeforeDelete: recordStored("onBeforeDelete"),
+      onAfterDelete: recordStored("onAfterDelete"),
+      onAfterLogin: record("onAfterLogin")
     })
-  )
+  }))
 
 /** A mailer recording into the same log as the hooks (so their order shows), or failing every delivery. */
 export const recordingMailer = (log: Array<Event>, fails: boolean): Layer.Layer<Mailer.Mailer> => {
