@@ -21,7 +21,7 @@ import * as Token from "./internal/token.ts"
 export interface Options {
   /**
    * How long a token stays valid after it was written (FastAPI Users' `lifetime_seconds`; a number is read as
-   * milliseconds, as every `Duration.Input`, so prefer `"1 hour"`). Absent or zero: tokens never expire. Validity
+   * milliseconds, as every `Duration.Input`, so prefer `"1 hour"`). Absent, zero or infinite: tokens never expire. Validity
    * is not renewed on use, and expired records are not purged (as the reference).
    */
   readonly lifetime?: Duration.Input | undefined
@@ -52,7 +52,7 @@ export const make = (
     const users = yield* UserRepository
     const lifetime = Option.filter(
       Option.fromNullishOr(options.lifetime).pipe(Option.map(Duration.fromInputUnsafe)),
-      (duration) => !Duration.isZero(duration)
+      (duration) => !Duration.isZero(duration) && Duration.isFinite(duration)
     )
     const notBefore: Effect.Effect<Option.Option<DateTime.Utc>> = Option.match(lifetime, {
       onNone: () => Effect.succeed(Option.none()),

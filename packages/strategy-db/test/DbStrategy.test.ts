@@ -5,7 +5,7 @@ import * as UserRepository from "@effect-users/core/UserRepository"
 import * as DbStrategy from "@effect-users/strategy-db/DbStrategy"
 import * as FastApiUsersMigration from "@effect-users/strategy-db/FastApiUsersMigration"
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Layer, Option } from "effect"
+import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { createHash } from "node:crypto"
 
@@ -79,10 +79,12 @@ describe("DbStrategy", () => {
       assert.isTrue(Option.isSome(yield* strategy.readToken(fresh)))
     }).pipe(Effect.provide(Stores)))
 
-  it.effect("without a lifetime, or with a zero one, tokens do not expire", () =>
+  it.effect("without a lifetime, or with a zero or infinite one, tokens do not expire", () =>
     Effect.gen(function*() {
       const user = yield* createUser("ada@example.com")
-      for (const options of [{}, { lifetime: 0 }, { lifetime: "0 seconds" as const }]) {
+      for (
+        const options of [{}, { lifetime: 0 }, { lifetime: "0 seconds" as const }, { lifetime: Duration.infinity }]
+      ) {
         const strategy = yield* DbStrategy.make(options)
         const token = yield* strategy.writeToken(user)
         yield* TestClock.adjust("3650 days")

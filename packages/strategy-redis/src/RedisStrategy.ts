@@ -76,7 +76,7 @@ export const defaultKeyPrefix = "fastapi_users_token:"
 export interface Options {
   /**
    * How long a token stays valid (FastAPI Users' `lifetime_seconds`; a number is read as milliseconds, as every
-   * `Duration.Input`, so prefer `"1 hour"`), enforced by Redis (`SET ... PX`). Absent or zero: no expiry.
+   * `Duration.Input`, so prefer `"1 hour"`), enforced by Redis (`SET ... PX`). Absent, zero or infinite: no expiry.
    */
   readonly lifetime?: Duration.Input | undefined
   /** The key prefix, `fastapi_users_token:` by default. */
@@ -138,7 +138,7 @@ export const make = (
     const timeout = Duration.fromInputUnsafe(options.timeout ?? "2 seconds")
     const lifetimeMillis = Option.fromNullishOr(options.lifetime).pipe(
       Option.map((input) => Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(input)))),
-      Option.filter((millis) => millis > 0),
+      Option.filter((millis) => millis > 0 && Number.isFinite(millis)),
       Option.getOrElse(() => 0)
     )
 

@@ -1,7 +1,7 @@
 import * as UserRepository from "@effect-users/core/UserRepository"
 import * as RedisStrategy from "@effect-users/strategy-redis/RedisStrategy"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Duration, Effect, Option } from "effect"
 import { createHash } from "node:crypto"
 import { cleanUp, createUser, Stores, uniquePrefix } from "./utils.ts"
 
@@ -68,9 +68,11 @@ describe("RedisStrategy", () => {
       const other = yield* unlimited.writeToken(user)
       assert.strictEqual(yield* Effect.promise(() => client.pttl(forever.token(digest(other)))), -1)
       assert.strictEqual(yield* Effect.promise(() => client.pttl(forever.index(user.id))), -1)
-      const zero = yield* setup({ lifetime: 0 })
-      const third = yield* zero.strategy.writeToken(user)
-      assert.strictEqual(yield* Effect.promise(() => client.pttl(zero.layout.token(digest(third)))), -1)
+      for (const lifetime of [0, Duration.infinity]) {
+        const none = yield* setup({ lifetime })
+        const third = yield* none.strategy.writeToken(user)
+        assert.strictEqual(yield* Effect.promise(() => client.pttl(none.layout.token(digest(third)))), -1)
+      }
     }).pipe(Effect.scoped, Effect.provide(Stores())))
 
   it.live("a token expires in Redis after the lifetime", () =>
