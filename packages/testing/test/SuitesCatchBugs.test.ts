@@ -142,6 +142,32 @@ describe("UserRepositoryConformance catches broken repositories", () => {
   )
   catches(
     checks,
+    "concurrent updates of several users to one address: exactly one wins",
+    "an update to a taken address succeeds without writing",
+    brokenUsers((real) => ({
+      update: (user, patch) =>
+        Effect.catchTag(real.update(user, patch), "UserAlreadyExists", () => Effect.succeed(user))
+    }))
+  )
+  catches(
+    checks,
+    "concurrent links of one provider account to several users: exactly one wins",
+    "a link of a taken provider account succeeds without writing",
+    brokenUsers((real) => ({
+      addOAuthAccount: (user, account) =>
+        Effect.catchTag(real.addOAuthAccount(user, account), "OAuthAccountAlreadyLinked", () => Effect.succeed(user))
+    }))
+  )
+  catches(
+    checks,
+    "get returns the stored user",
+    "create ignores the flags it is given",
+    brokenUsers((real) => ({
+      create: (insert) => real.create({ ...insert, is_active: true, is_superuser: false, is_verified: false })
+    }))
+  )
+  catches(
+    checks,
     "update returns the stored user",
     "update returns the user it was given",
     brokenUsers((real) => ({ update: (user, patch) => Effect.as(real.update(user, patch), user) }))

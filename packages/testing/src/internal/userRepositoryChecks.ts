@@ -75,7 +75,15 @@ export const userRepositoryChecks = (fields: Fields): ReadonlyArray<Check<R>> =>
       name: "get returns the stored user",
       run: Effect.gen(function*() {
         const repository = yield* UserRepository
-        const user = yield* create("get")
+        const user = yield* repository.create({
+          ...insert(uniqueEmail("get"), fields),
+          is_active: false,
+          is_superuser: true,
+          is_verified: true
+        })
+        assert.strictEqual(user.is_active, false, "create keeps the flags it is given")
+        assert.strictEqual(user.is_superuser, true, "create keeps the flags it is given")
+        assert.strictEqual(user.is_verified, true, "create keeps the flags it is given")
         const found = assertSome(yield* repository.get(user.id), "get of a created user")
         yield* assertSameUser(found, user)
         assert.strictEqual(found.email, user.email)
@@ -323,6 +331,52 @@ export const userRepositoryChecks = (fields: Fields): ReadonlyArray<Check<R>> =>
         const stored = assertSome(yield* repository.getByOAuthAccount("github", account.account_id), "by OAuth")
         assertAccount(stored.oauth_accounts[0], { ...account, ...patch }, "the change is stored")
         assertAccount(stored.oauth_accounts[1], other, "the other account is stored untouched")
+      })
+    },
+    {
+      name: "concurrent updates of several users to one address: exactly one wins",
+      run: Effect.gen(function*() {
+        const repository = yield* UserRepository
+        const users = yield* Effect.all(Array.from({ length: 10 }, () => create("update-race")))
+        const email = uniqueEmail("update-race-target")
+        const results = yield* Effect.all(
+          users.map((user, variant) => Effect.result(repository.update(user, { email: caseVariant(email, variant) }))),
+          { concurrency: "unbounded" }
+        )
+        const winners = results.filter(Result.isSuccess).map((result) => result.success)
+        const failures = results.filter(Result.isFailure).map((result) => tagOf(result.failure))
+        assert.strictEqual(winners.length, 1, "exactly one update succeeds")
+        assert.deepStrictEqual(failures, Array.from({ length: 9 }, () => "UserAlreadyExists"))
+        const winner = winners[0]
+        if (winner === undefined) return
+        const found = assertSome(yield* repository.getByEmail(email), "the winner holds the address")
+        yield* assertSameUser(found, winner)
+      })
+    },
+    {
+      name: "concurrent links of one provider account to several users: exactly one wins",
+      run: Effect.gen(function*() {
+        const repository = yield* UserRepository
+        const users = yield* Effect.all(Array.from({ length: 10 }, () => create("link-race")))
+        const account = oauthAccount("github")
+        const results = yield* Effect.all(
+          users.map((user) => Effect.result(repository.addOAuthAccount(user, account))),
+          { concurrency: "unbounded" }
+        )
+        const winners = results.filter(Result.isSuccess).map((result) => result.success)
+        const failures = results.filter(Result.isFailure).map((result) => tagOf(result.failure))
+        assert.strictEqual(winners.length, 1, "exactly one link succeeds")
+        assert.deepStrictEqual(failures, Array.from({ length: 9 }, () => "OAuthAccountAlreadyLinked"))
+        const winner = winners[0]
+        if (winner === undefined) return
+        const found = assertSome(yield* repository.getByOAuthAccount("github", account.account_id), "by OAuth")
+        yield* assertSameUser(found, winner)
+        let linked = 0
+        for (const user of users) {
+          const stored = assertSome(yield* repository.get(user.id), "get")
+          linked += stored.oauth_accounts.length
+        }
+        assert.strictEqual(linked, 1, "one link is stored in all")
       })
     },
     {
