@@ -1000,4 +1000,49 @@ describe("UserManager", () => {
         assert.isTrue(Option.getOrThrow(found).is_verified)
       }).pipe(Effect.provide(layer)))
   })
+
+  describe("FastAPI Users interoperability", () => {
+    // Issued by FastAPI Users 15.0.5's BaseUserManager (fixtures/reference_tokens.py) for user 1, Ada@example.com,
+    // with the secrets of test/utils.ts and a 100-year lifetime.
+    const REFERENCE_VERIFY_TOKEN =
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwiZW1haWwiOiJBZGFAZXhhbXBsZS5jb20iLCJhdWQiOiJmYXN0YXBpLXVzZXJzOnZlcmlmeSIsImV4cCI6NDk0OTIyMDU5OX0.VB6pRekDRCEeJujl4oYaTJqMtvNqoWaM7P0pRKfaxok"
+    const REFERENCE_RESET_TOKEN =
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwicGFzc3dvcmRfZmdwdCI6IiRhcmdvbjJpZCR2PTE5JG09NjU1MzYsdD0zLHA9NCRHeWxHbC9XRzhWOWRyZjdxL3NXNVJ3JEdHK0lOVGlQVUlMYURndS9NaEExejhTUXpZY1kzNUhJSE5qVDJLK1Nsb3ciLCJhdWQiOiJmYXN0YXBpLXVzZXJzOnJlc2V0IiwiZXhwIjo0OTQ5MjIwNjAwfQ.Te8BSYp63j5Qn1UePWYRTFONPe1FVb4Ht5H3lGvlKFk"
+    const model = layerModel(User.makeModel({ id: UserId.integer }))
+
+    it.effect("a verification token issued by FastAPI Users verifies, and ours has the same shape", () =>
+      withEnv(
+        (env) =>
+          Effect.gen(function*() {
+            const { manager } = yield* services
+            const user = yield* manager.create(ADA)
+            yield* manager.requestVerify(user)
+            const ours = decodeParts(verifyTokenOf(env))
+            const theirs = decodeParts(REFERENCE_VERIFY_TOKEN)
+            assert.deepStrictEqual(ours.header, theirs.header)
+            assert.deepStrictEqual(Object.keys(ours.payload), Object.keys(theirs.payload))
+            assert.deepStrictEqual({ ...ours.payload, exp: 0 }, { ...theirs.payload, exp: 0 })
+            assert.isTrue((yield* manager.verify(REFERENCE_VERIFY_TOKEN)).is_verified)
+          }),
+        { model }
+      ))
+
+    it.effect("a reset token issued by FastAPI Users is refused: its fingerprint is a slow hash, ours an HMAC", () =>
+      withEnv(
+        (env) =>
+          Effect.gen(function*() {
+            const { manager } = yield* services
+            const user = yield* manager.create(ADA)
+            assert.strictEqual(user.hashed_password, "fake$analytical")
+            yield* manager.forgotPassword(user)
+            assert.deepStrictEqual(
+              Object.keys(decodeParts(resetTokenOf(env)).payload),
+              Object.keys(decodeParts(REFERENCE_RESET_TOKEN).payload)
+            )
+            const error = yield* Effect.flip(manager.resetPassword(REFERENCE_RESET_TOKEN, "new password"))
+            assert.strictEqual(error._tag, "InvalidResetPasswordToken")
+          }),
+        { model }
+      ))
+  })
 })
