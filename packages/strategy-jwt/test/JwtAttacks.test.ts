@@ -124,6 +124,7 @@ const attacks: ReadonlyArray<Attack> = [
   { name: "wrong audience", token: (p) => valid(p, header(p), claims({ aud: ["another-app:auth"] })) },
   { name: "missing audience", token: (p) => valid(p, header(p), without(claims(), "aud")) },
   { name: "empty audience list", token: (p) => valid(p, header(p), claims({ aud: [] })) },
+  { name: "empty audience string", token: (p) => valid(p, header(p), claims({ aud: "" })) },
   {
     name: "audience of the wrong type",
     token: (p) => valid(p, header(p), claims({ aud: { 0: "fastapi-users:auth" } }))
@@ -163,6 +164,7 @@ const attacks: ReadonlyArray<Attack> = [
   { name: "crit with an unknown extension", token: (p) => valid(p, header(p, { crit: ["exp"], exp: NOW_S + 60 })) },
   { name: "crit b64 with an unencoded payload", token: (p) => valid(p, header(p, { crit: ["b64"], b64: false })) },
   { name: "crit that is not a list", token: (p) => valid(p, header(p, { crit: "x", x: 1 })) },
+  { name: "b64 false without crit (unencoded payload)", token: (p) => valid(p, header(p, { b64: false })) },
   // tokens of other purposes signed with the same secret / key (FASTAPI_USERS.md §10.6, §10.7, §7.1)
   {
     name: "verify action token (aud fastapi-users:verify)",

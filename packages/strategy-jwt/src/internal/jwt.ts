@@ -6,12 +6,14 @@
 import { createHmac, timingSafeEqual } from "node:crypto"
 import type { KeyObject } from "node:crypto"
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/u
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-/** Decodes canonical unpadded base64url (no other characters, no stray bits in the last character). */
+/**
+ * Decodes canonical unpadded base64url. Node's decoder skips characters outside the alphabet, padding and stray
+ * bits in the last character; requiring the input to be exactly the re-encoding of its bytes rejects all of them
+ * (so a signature has one spelling only).
+ */
 export const decodeSegment = (segment: string): Buffer | undefined => {
-  if (segment.length % 4 === 1 || !BASE64URL.test(segment)) return undefined
   const bytes = Buffer.from(segment, "base64url")
   return bytes.toString("base64url") === segment ? bytes : undefined
 }
@@ -83,12 +85,6 @@ export interface Claims {
 const numericDate = (value: unknown): number | undefined =>
   typeof value === "number" && Number.isFinite(value) ? Math.trunc(value) : undefined
 
-// Python's truthiness of a decoded JSON value, for PyJWT's "`aud` missing or empty".
-const isFalsy = (value: unknown): boolean =>
-  value === undefined || value === null || value === false || value === 0 || value === "" ||
-  (Array.isArray(value) && value.length === 0) ||
-  (typeof value === "object" && value !== null && Object.keys(value).length === 0)
-
 /**
  * Validates the claims as PyJWT does with FastAPI Users' options (no leeway): `exp` must be after now, `iat` and
  * `nbf` not after now, `aud` (a string or an array of strings) must overlap the configured audience, `sub` must be
@@ -112,9 +108,9 @@ export const checkClaims = (
     const exp = numericDate(payload.exp)
     if (exp === undefined || exp <= now) return undefined
   }
+  // PyJWT: a missing or empty `aud` fails, a string is a one-element list, anything else but a list of strings fails
   const aud = payload.aud
-  if (isFalsy(aud)) return undefined
-  const claimed = typeof aud === "string" ? [aud] : aud
+  const claimed = typeof aud === "string" && aud !== "" ? [aud] : aud
   if (!Array.isArray(claimed) || claimed.some((a) => typeof a !== "string")) return undefined
   if (!audience.some((a) => claimed.includes(a))) return undefined
   const sub = payload.sub
