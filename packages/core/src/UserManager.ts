@@ -4,13 +4,21 @@
  *
  * @since 0.0.0
  */
-import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, type Redacted } from "effect"
+import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as ActionToken from "./internal/actionToken.ts"
 import { emailKey } from "./internal/email.ts"
 import { Mailer } from "./Mailer.ts"
 import { PasswordHasher, type PasswordHasherError } from "./PasswordHasher.ts"
 import { PasswordPolicy } from "./PasswordPolicy.ts"
-import { type Id, type User, type UserCreate, type UserInsert, UserModel, type UserUpdate } from "./User.ts"
+import {
+  type Id,
+  type User,
+  type UserCreate,
+  type UserInsert,
+  UserModel,
+  type UserPatch,
+  type UserUpdate
+} from "./User.ts"
 import {
   InvalidID,
   type InvalidPassword,
@@ -189,6 +197,13 @@ export const make = (config: UserManagerConfig): Effect.Effect<UserManager["Serv
     const hooks = yield* UserHooks
     const mailer = yield* Mailer
     const model = yield* UserModel
+    if (
+      Redacted.value(config.verificationTokenSecret) === "" || Redacted.value(config.resetPasswordTokenSecret) === ""
+    ) {
+      return yield* Effect.die(
+        new Error("UserManager: the verification and reset-password token secrets must not be empty")
+      )
+    }
     const verifyKey = yield* ActionToken.importKey(config.verificationTokenSecret)
     const resetKey = yield* ActionToken.importKey(config.resetPasswordTokenSecret)
     const verifyLifetime = Duration.fromInputUnsafe(config.verificationTokenLifetime ?? DEFAULT_LIFETIME)
@@ -204,7 +219,7 @@ export const make = (config: UserManagerConfig): Effect.Effect<UserManager["Serv
         (user) => Option.isSome(user) ? Effect.succeed(user.value) : Effect.fail(new UserNotExists())
       )
     // Writes that do not touch the e-mail cannot collide with another address.
-    const store = (user: User, patch: Parameters<UserRepository["Service"]["update"]>[1]) =>
+    const store = (user: User, patch: UserPatch) =>
       repository.update(user, patch).pipe(Effect.catchTag("UserAlreadyExists", (error) => Effect.die(error)))
     const deliver = (send: Effect.Effect<void, unknown>, kind: string) =>
       Effect.catch(send, (error) => Effect.logError(`UserManager: the ${kind} message could not be sent`, error))

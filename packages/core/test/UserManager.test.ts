@@ -7,7 +7,7 @@ import * as UserId from "@effect-users/core/UserId"
 import * as UserManager from "@effect-users/core/UserManager"
 import * as UserRepository from "@effect-users/core/UserRepository"
 import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Layer, Option, Ref, Schema } from "effect"
+import { Cause, Config, ConfigProvider, Effect, Exit, Layer, Option, Redacted, Ref, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { type JWTPayload, SignJWT } from "jose"
 import { createHmac } from "node:crypto"
@@ -959,6 +959,15 @@ describe("UserManager", () => {
           RESET_LIFETIME: "2 minutes"
         })))
       ))
+
+    it.effect("an empty secret is refused when the layer is built", () => {
+      const env = makeEnv({ config: { resetPasswordTokenSecret: Redacted.make("") } })
+      return Effect.gen(function*() {
+        const exit = yield* Effect.exit(Layer.build(env.layer))
+        assert.isTrue(Exit.isFailure(exit))
+        assert.include(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "", "secrets must not be empty")
+      })
+    })
 
     it.effect("a missing secret is a ConfigError when the layer is built", () => {
       const env = makeEnv({ manager })
