@@ -176,7 +176,7 @@ const make = (
     const verifyArgon2 = (password: string, stored: Argon2Hash) =>
       derive({ ...stored, password: utf8.encode(password), length: stored.hash.length }).pipe(
         Effect.flatMap((output) =>
-          NodeCrypto.timingSafeEqual(output, stored.hash)
+          output.length === stored.hash.length && NodeCrypto.timingSafeEqual(output, stored.hash)
             ? upgrade(password, !isCurrent(stored))
             : Effect.succeed<Verification>({ verified: false, updatedHash: Option.none() })
         ),

@@ -23,6 +23,8 @@ const spawn: Effect.Effect<HashWorker, never, Scope.Scope> = Effect.acquireRelea
     const worker = new Worker(workerUrl)
     worker.unref()
     const pending = new Map<number, Resume>()
+    // Set once the thread failed or exited: it will never answer again.
+    let dead: { readonly cause: unknown } | undefined
     const settle = (id: number, outcome: WorkerResponse | EngineFailure) => {
       const resume = pending.get(id)
       pending.delete(id)
@@ -30,6 +32,7 @@ const spawn: Effect.Effect<HashWorker, never, Scope.Scope> = Effect.acquireRelea
       resume?.(outcome)
     }
     const failAll = (cause: unknown) => {
+      dead ??= { cause }
       for (const id of Array.from(pending.keys())) settle(id, new EngineFailure({ cause }))
     }
     worker.on("message", (response: WorkerResponse) => settle(response.id, response))
@@ -37,6 +40,7 @@ const spawn: Effect.Effect<HashWorker, never, Scope.Scope> = Effect.acquireRelea
     worker.on("exit", (code) => failAll(new Error(`hash worker exited with code ${code}`)))
     const request = (message: WorkerRequest) =>
       Effect.callback<Uint8Array | boolean, EngineFailure>((resume) => {
+        if (dead !== undefined) return resume(Effect.fail(new EngineFailure({ cause: dead.cause })))
         pending.set(message.id, (outcome) => {
           if (outcome instanceof EngineFailure) resume(Effect.fail(outcome))
           else if (outcome.ok) resume(Effect.succeed(outcome.value))
