@@ -1,7 +1,6 @@
 import * as Mailer from "@effect-users/core/Mailer"
 import * as PasswordHasher from "@effect-users/core/PasswordHasher"
 import * as PasswordPolicy from "@effect-users/core/PasswordPolicy"
-import * as User from "@effect-users/core/User"
 import * as UserHooks from "@effect-users/core/UserHooks"
 import * as UserManager from "@effect-users/core/UserManager"
 import type { PgClient } from "@effect/sql-pg"
