@@ -346,7 +346,7 @@ describe("StrategyConformance catches broken strategies", () => {
   )
   catches(
     checks,
-    "readToken resolves the current stored user",
+    "readToken resolves the current stored user, even an inactive one",
     "readToken returns the user as it was when the token was written",
     brokenStrategy((real) => {
       const snapshots = new Map<string, User.User>()
@@ -357,6 +357,14 @@ describe("StrategyConformance catches broken strategies", () => {
           Effect.map(real.readToken(token), Option.flatMap(() => Option.fromNullishOr(snapshots.get(token))))
       }
     })
+  )
+  catches(
+    checks,
+    "readToken resolves the current stored user, even an inactive one",
+    "readToken drops inactive users",
+    brokenStrategy((real) => ({
+      readToken: (token) => Effect.map(real.readToken(token), Option.filter((user) => user.is_active))
+    }))
   )
   catches(
     checks,

@@ -109,17 +109,18 @@ export const strategyChecks = <I>(
       })
     },
     {
-      name: "readToken resolves the current stored user",
+      name: "readToken resolves the current stored user, even an inactive one",
       run: Effect.gen(function*() {
         const strategy = yield* key
         const users = yield* UserRepository
         const user = yield* createUser("current")
         const token = yield* strategy.writeToken(user)
         const email = uniqueEmail("changed")
-        yield* users.update(user, { email, is_verified: true })
+        yield* users.update(user, { email, is_verified: true, is_active: false })
         const found = yield* readsAs(token, user, "readToken after the user changed")
         assert.strictEqual(found.email, email, "the token resolves to the updated user")
         assert.strictEqual(found.is_verified, true, "the token resolves to the updated user")
+        assert.strictEqual(found.is_active, false, "an inactive user is still resolved (the authenticator decides)")
       })
     },
     {
