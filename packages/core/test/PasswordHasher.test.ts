@@ -91,6 +91,10 @@ describe("PasswordHasher", () => {
             verified: false,
             updatedHash: Option.none()
           })
+          // Legacy bcrypt (checked in a worker thread) works under the TestClock of `it.effect` too.
+          const bcrypt = yield* hasher.verifyAndUpdate(PASSWORD, FIXTURES.bcrypt2b)
+          assert.isTrue(bcrypt.verified)
+          assert.match(Option.getOrThrow(bcrypt.updatedHash), /^\$argon2id\$v=19\$m=64,t=1,p=1\$/u)
         })))
   })
 
@@ -265,7 +269,10 @@ describe("PasswordHasher", () => {
               "plain-text-password",
               "$pbkdf2-sha256$29000$N2bsHcP4fw$Lm2QzEtqCxBXlC3sDQJ2h4ZJ9hs",
               "$2x$04$6QosTBxocgp1p2wEug5xvemq7EqkOoP5loTIAiAravr2UGZncmwTa",
-              "$argon2id$v=19$m=65536,t=3,p=4$mxBIo6nD/Poxh2pxDuwZ1Q$", // no hash
+              "$2b$03$6QosTBxocgp1p2wEug5xvemq7EqkOoP5loTIAiAravr2UGZncmwTa", // cost out of range
+              "$2b$32$6QosTBxocgp1p2wEug5xvemq7EqkOoP5loTIAiAravr2UGZncmwTa",
+              "$argon2id$v=19$m=65536,t=3,p=4$mxBIo6nD/Poxh2pxDuwZ1Q", // no hash field
+              "$argon2id$v=19$m=65536,t=3,p=4$mxBIo6nD/Poxh2pxDuwZ1Q$", // empty hash
               "$argon2id$v=18$m=64,t=1,p=1$3moRRSl2ftznYCQ2Uko6HQ$qziXLoAI3XwBc8tOhtbQ02kwvwxxIuCVE2C5Bwq47o0"
             ]
           ) {

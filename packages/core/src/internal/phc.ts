@@ -74,7 +74,8 @@ export const recognise = (encoded: string): Recognised => {
     const timeCost = Number(t)
     const parallelism = Number(p)
     if (
-      parallelism < 1 || timeCost < 1 || memoryCost < 8 * parallelism || memoryCost > 2 ** 32 - 1 ||
+      parallelism < 1 || parallelism > 255 || timeCost < 1 || memoryCost < 8 * parallelism ||
+      memoryCost > 2 ** 32 - 1 ||
       timeCost > 2 ** 32 - 1 || salt.length < 8 || hash.length < 4
     ) {
       return { _tag: "Unknown", reason: "Argon2 hash with out-of-range parameters" }
@@ -87,7 +88,8 @@ export const recognise = (encoded: string): Recognised => {
   const bcrypt = BCRYPT.exec(encoded)
   if (bcrypt !== null) {
     const [, minor = "", cost = ""] = bcrypt
-    if (isMinor(minor)) return { _tag: "Bcrypt", minor, cost: Number(cost) }
+    // bcrypt's cost is 4..31 (2^cost rounds).
+    if (isMinor(minor) && Number(cost) >= 4 && Number(cost) <= 31) return { _tag: "Bcrypt", minor, cost: Number(cost) }
   }
   return { _tag: "Unknown", reason: "unknown password hash format" }
 }
