@@ -99,6 +99,9 @@ export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserMod
     users.set(keyOf(user.id), user)
     return user
   }
+  // A write to a user that is not (or no longer) stored fails, as the database adapters do, instead of recreating it.
+  const missing = (method: string) =>
+    Effect.fail(new UserRepositoryError({ method, cause: new Error("the user does not exist (deleted meanwhile?)") }))
   return UserRepository.of({
     get: (id) => Effect.sync(() => Option.fromNullishOr(users.get(keyOf(id)))),
     getByEmail: (email) =>
@@ -126,9 +129,10 @@ export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserMod
           return Effect.succeed(store(user))
         })),
     update: (user, patch) =>
-      Effect.suspend(() => {
-        const current = users.get(keyOf(user.id)) ?? user
+      Effect.suspend((): Effect.Effect<User, UserAlreadyExists | UserRepositoryError> => {
         const key = keyOf(user.id)
+        const current = users.get(key)
+        if (current === undefined) return missing("update")
         if (patch.email !== undefined) {
           const owner = byEmail.get(emailKey(patch.email))
           if (owner !== undefined && owner !== key) return Effect.fail(new UserAlreadyExists())
@@ -149,9 +153,10 @@ export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserMod
         }
       }),
     addOAuthAccount: (user, account) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<User, OAuthAccountAlreadyLinked | UserRepositoryError> => {
         const key = keyOf(user.id)
-        const current = users.get(key) ?? user
+        const current = users.get(key)
+        if (current === undefined) return missing("addOAuthAccount")
         for (const other of users.values()) {
           if (keyOf(other.id) === key) continue
           if (
@@ -169,10 +174,11 @@ export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserMod
         return Effect.succeed(store({ ...current, oauth_accounts: accounts }))
       }),
     updateOAuthAccount: (user, account, patch) =>
-      Effect.sync(() => {
-        const current = users.get(keyOf(user.id)) ?? user
+      Effect.suspend(() => {
+        const current = users.get(keyOf(user.id))
+        if (current === undefined) return missing("updateOAuthAccount")
         const accounts = current.oauth_accounts.map((a) => (a.id === account.id ? { ...a, ...patch } : a))
-        return store({ ...current, oauth_accounts: accounts })
+        return Effect.succeed(store({ ...current, oauth_accounts: accounts }))
       })
   })
 })

@@ -168,6 +168,15 @@ describe("UserRepositoryConformance catches broken repositories", () => {
   )
   catches(
     checks,
+    "a write to a deleted user fails with UserRepositoryError and does not recreate it",
+    "an update of a deleted user succeeds (the memory layer used to store it again)",
+    brokenUsers((real) => ({
+      update: (user, patch) =>
+        Effect.catchTag(real.update(user, patch), "UserRepositoryError", () => Effect.succeed({ ...user, ...patch }))
+    }))
+  )
+  catches(
+    checks,
     "update returns the stored user",
     "update returns the user it was given",
     brokenUsers((real) => ({ update: (user, patch) => Effect.as(real.update(user, patch), user) }))

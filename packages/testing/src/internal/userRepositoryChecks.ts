@@ -223,6 +223,28 @@ export const userRepositoryChecks = (fields: Fields): ReadonlyArray<Check<R>> =>
       })
     },
     {
+      name: "a write to a deleted user fails with UserRepositoryError and does not recreate it",
+      run: Effect.gen(function*() {
+        const repository = yield* UserRepository
+        const user = yield* create("ghost")
+        const linked = yield* repository.addOAuthAccount(user, oauthAccount("github"))
+        yield* repository.delete(user)
+        yield* assertFailsWith(repository.update(user, { is_verified: true }), "UserRepositoryError", "update")
+        const account = oauthAccount("github")
+        yield* assertFailsWith(repository.addOAuthAccount(user, account), "UserRepositoryError", "addOAuthAccount")
+        const existing = linked.oauth_accounts[0]
+        if (existing === undefined) return assert.fail("the account is missing")
+        yield* assertFailsWith(
+          repository.updateOAuthAccount(linked, existing, { access_token: "x" }),
+          "UserRepositoryError",
+          "updateOAuthAccount"
+        )
+        assertNone(yield* repository.get(user.id), "get of the deleted user")
+        assertNone(yield* repository.getByEmail(user.email), "getByEmail of the deleted user")
+        assertNone(yield* repository.getByOAuthAccount("github", account.account_id), "the new link")
+      })
+    },
+    {
       name: "addOAuthAccount links an account and getByOAuthAccount finds the user",
       run: Effect.gen(function*() {
         const repository = yield* UserRepository
