@@ -142,7 +142,7 @@ const toVerificationKey = (
 ): Effect.Effect<VerificationKey, JwtKeyError> =>
   Effect.gen(function*() {
     const exported = publicKey.export({ format: "jwk" })
-    const id = kid ?? (yield* Effect.promise(() => calculateJwkThumbprint(exported as JWK)))
+    const id = kid ?? (yield* Effect.promise(() => calculateJwkThumbprint(publicKey)))
     if (id === "") return yield* new JwtKeyError({ message: "a kid must not be empty" })
     const key = yield* Effect.try({
       try: () => publicKey.toCryptoKey(webCrypto[algorithm], true, ["verify"]),
