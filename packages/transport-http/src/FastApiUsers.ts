@@ -20,8 +20,7 @@
  */
 import { Email, User, UserHooks, UserManager } from "@effect-users/core"
 import { type Context, Effect, Layer, Option, Schema } from "effect"
-import { HttpServerRequest, HttpServerResponse } from "effect/http"
-import type { HttpRouter } from "effect/http"
+import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import {
   HttpApi,
   HttpApiBuilder,
@@ -300,6 +299,12 @@ export interface FastApiUsers<E = never, R = never> {
   readonly openApiAnnotations: (
     options?: { readonly title?: string; readonly version?: string; readonly description?: string }
   ) => Context.Context<never>
+  /**
+   * A global router middleware answering FastAPI's bodies for unmatched requests: 405
+   * `{"detail": "Method Not Allowed"}` on a path of this builder's routers with another method (`PUT /users/me`),
+   * 404 `{"detail": "Not Found"}` otherwise (instead of an empty 404).
+   */
+  readonly layerNotFound: ReturnType<typeof makeNotFound>
   /** The docs page (Swagger UI, assets served from the `effect` package: no CDN) for `api`. */
   readonly docs: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(
     api: HttpApi.HttpApi<ApiId, Groups>,
@@ -317,6 +322,23 @@ const securityOf = (schemes: ReadonlyArray<SecurityScheme>) => (operation: Recor
   ...operation,
   security: schemes.map((scheme) => ({ [scheme.name]: [] }))
 })
+
+const makeNotFound = (knownPaths: ReadonlyArray<RegExp>) =>
+  HttpRouter.middleware<{ handles: HttpServerError.HttpServerError }>()(
+    (httpEffect) =>
+      Effect.catch(httpEffect, (error) => {
+        if (!HttpServerError.isHttpServerError(error) || error.reason._tag !== "RouteNotFound") {
+          return Effect.fail(error)
+        }
+        const path = error.reason.request.url.split("?")[0]
+        return Effect.succeed(
+          knownPaths.some((pattern) => pattern.test(path))
+            ? ErrorCode.responses.methodNotAllowed
+            : ErrorCode.responses.notFound
+        )
+      }),
+    { global: true }
+  )
 
 /**
  * Builds the HTTP face of effect-users for an application.
@@ -340,6 +362,13 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
   }
   const secured = securityOf(schemes)
   const handlers = new Map<string, Handled>()
+  const knownPaths: Array<RegExp> = []
+  const remember = (group: { readonly endpoints: object }) => {
+    for (const endpoint of Object.values(group.endpoints as Record<string, { readonly path: string }>)) {
+      const pattern = endpoint.path.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&").replace(/:[A-Za-z0-9_]+/gu, "[^/]+")
+      knownPaths.push(new RegExp(`^${pattern}/?$`, "u"))
+    }
+  }
   const localApi = HttpApi.make("effect-users")
 
   const authRouter: FastApiUsers<E, R>["authRouter"] = (definition, routerOptions) => {
@@ -387,6 +416,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
             .handleRaw("logout", ({ request }) => logout(self, logoutGuard, request))
         })).pipe(Layer.provide(backendsLayer)) as Handled
     )
+    remember(group)
     return group
   }
 
@@ -408,6 +438,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
         (h) => h.handleRaw("register", ({ request }) => register(request))
       ) as Handled
     )
+    remember(group)
     return group
   }
 
@@ -443,6 +474,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
           .handleRaw("request-token", ({ request }) => requestToken(request))
           .handleRaw("verify", ({ request }) => verify(request))) as Handled
     )
+    remember(group)
     return group
   }
 
@@ -474,6 +506,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
           .handleRaw("forgot_password", ({ request }) => forgot(request))
           .handleRaw("reset_password", ({ request }) => reset(request))) as Handled
     )
+    remember(group)
     return group
   }
 
@@ -568,6 +601,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
               Effect.catch(onError)
             ))).pipe(Layer.provide(guardLayer)) as Handled
     )
+    remember(group)
     return group
   }
 
@@ -612,6 +646,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
         ...(annotations.description === undefined ? {} : { description: annotations.description }),
         transform: openApiTransform
       }),
+    layerNotFound: makeNotFound(knownPaths),
     docs: (api, docsOptions) => HttpApiSwagger.layer(api, { path: docsOptions?.path ?? "/docs" })
   }
 }

@@ -453,6 +453,18 @@ describe("routes (requiresVerification: false)", () => {
         }))
     })
 
+    describe("unmatched requests (layerNotFound)", () => {
+      it.effect("405 {detail: Method Not Allowed} on a known path, 404 {detail: Not Found} elsewhere", () =>
+        Effect.gen(function*() {
+          const put = yield* send(HttpClientRequest.put("/users/me"))
+          assert.deepStrictEqual([put.status, put.json], [405, { detail: "Method Not Allowed" }])
+          const getLogin = yield* get("/auth/bearer/login")
+          assert.deepStrictEqual([getLogin.status, getLogin.json], [405, { detail: "Method Not Allowed" }])
+          const missing = yield* get("/nowhere")
+          assert.deepStrictEqual([missing.status, missing.json], [404, { detail: "Not Found" }])
+        }))
+    })
+
     describe("the application's own endpoints (currentUser)", () => {
       it.effect("active / superuser / chosen backends / optional", () =>
         Effect.gen(function*() {

@@ -147,7 +147,10 @@ export const makeApp = (options: { readonly requiresVerification: boolean }) => 
   const ApiLive = HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide([Users.layer(Api), AppLive])
   )
-  return HttpRouter.serve(Layer.mergeAll(ApiLive, Users.docs(Api)), { disableLogger: true, disableListenLog: true })
+  return HttpRouter.serve(Layer.mergeAll(ApiLive, Users.docs(Api), Users.layerNotFound), {
+    disableLogger: true,
+    disableListenLog: true
+  })
     .pipe(
       Layer.provideMerge(CoreLive),
       Layer.provideMerge(NodeHttpServer.layerTest)
