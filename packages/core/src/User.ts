@@ -245,13 +245,18 @@ export const makeModel = <I = string, const F extends Schema.Struct.Fields = {}>
  */
 export const defaultModel: DefaultModel = makeModel({})
 
+// Annotated so that the emitted declaration keeps `RegisteredModel` (inferred, it would be frozen to the default model
+// in `.d.ts` files, and a project registering its own model would see string ids through `yield* UserModel`).
+const UserModelKey: Context.ServiceClass<UserModel, "@effect-users/core/User/UserModel", RegisteredModel> = Context
+  .Service<UserModel, RegisteredModel>()("@effect-users/core/User/UserModel")
+
 /**
  * The application's user model at run time (adapters read its id kind and custom fields from it).
  *
  * @since 0.0.0
  * @category services
  */
-export class UserModel extends Context.Service<UserModel, RegisteredModel>()("@effect-users/core/User/UserModel") {}
+export class UserModel extends UserModelKey {}
 
 /**
  * Provides the application's user model.
