@@ -19,7 +19,7 @@
  * @since 0.0.0
  */
 import { Email, User, UserHooks, UserManager } from "@effect-users/core"
-import { type Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import {
   HttpApi,
@@ -569,37 +569,63 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
         return userResponse(200, updated)
       })
     const onError = (error: { readonly _tag: string }) => ErrorCode.toResponse("update", error)
+    // The hot path, `GET /me`: a plain router route (one flatMap chain, pre-built refusals, no HttpApi
+    // machinery); the endpoint stays declared in the group, so the OpenAPI document is unchanged.
+    const mePath: Prefix = `${routerOptions.prefix}/me`
+    const rawMe = (backends: ReadonlyArray<HttpBackend>) => {
+      const authenticate = Authenticate.make(backends, { active: true, verified: requiresVerification })
+      const respond = (outcome: Authenticate.Outcome) =>
+        typeof outcome === "number"
+          ? outcome === 401 ? ErrorCode.responses.unauthorized : ErrorCode.responses.forbidden
+          : userResponse(200, outcome.user)
+      const onError = (error: { readonly _tag: string }) => ErrorCode.toResponse("users", error)
+      return HttpRouter.route(
+        "GET",
+        mePath,
+        (request) => Effect.catch(Effect.map(authenticate(request), respond), onError)
+      )
+    }
+    const usersHandlers = HttpApiBuilder.group(localApi.add(group), "users", (h) =>
+      h
+        .handleRaw("current_user", () => me)
+        .handleRaw("patch_current_user", ({ request }) =>
+          Effect.flatMap(CurrentUser.CurrentUser, (user) =>
+            update(request, user, true)).pipe(Effect.catch(onError)))
+        .handleRaw("user", ({ params }) =>
+          loadUser(params.id).pipe(
+            Effect.map((user) =>
+              Option.isSome(user) ? userResponse(200, user.value) : ErrorCode.responses.notFound
+            ),
+            Effect.catch(onError)
+          ))
+        .handleRaw("patch_user", ({ params, request }) =>
+          loadUser(params.id).pipe(
+            Effect.flatMap((user) =>
+              Option.isSome(user) ? update(request, user.value, false) : Effect.succeed(ErrorCode.responses.notFound)
+            ),
+            Effect.catch(onError)
+          ))
+        .handleRaw("delete_user", ({ params }) =>
+          loadUser(params.id).pipe(
+            Effect.flatMap((user) =>
+              Option.isSome(user)
+                ? Effect.as(Effect.flatMap(UserManager.UserManager, (m) => m.delete(user.value)), noContent)
+                : Effect.succeed(ErrorCode.responses.notFound)
+            ),
+            Effect.catch(onError)
+          ))).pipe(Layer.provide(guardLayer))
     handlers.set(
       group.identifier,
-      HttpApiBuilder.group(localApi.add(group), "users", (h) =>
-        h
-          .handleRaw("current_user", () => me)
-          .handleRaw("patch_current_user", ({ request }) =>
-            Effect.flatMap(CurrentUser.CurrentUser, (user) =>
-              update(request, user, true)).pipe(Effect.catch(onError)))
-          .handleRaw("user", ({ params }) =>
-            loadUser(params.id).pipe(
-              Effect.map((user) =>
-                Option.isSome(user) ? userResponse(200, user.value) : ErrorCode.responses.notFound
-              ),
-              Effect.catch(onError)
-            ))
-          .handleRaw("patch_user", ({ params, request }) =>
-            loadUser(params.id).pipe(
-              Effect.flatMap((user) =>
-                Option.isSome(user) ? update(request, user.value, false) : Effect.succeed(ErrorCode.responses.notFound)
-              ),
-              Effect.catch(onError)
-            ))
-          .handleRaw("delete_user", ({ params }) =>
-            loadUser(params.id).pipe(
-              Effect.flatMap((user) =>
-                Option.isSome(user)
-                  ? Effect.as(Effect.flatMap(UserManager.UserManager, (m) => m.delete(user.value)), noContent)
-                  : Effect.succeed(ErrorCode.responses.notFound)
-              ),
-              Effect.catch(onError)
-            ))).pipe(Layer.provide(guardLayer)) as Handled
+      Layer.effectContext(Effect.gen(function*() {
+        const context = yield* Layer.build(usersHandlers)
+        const backends = yield* Backends
+        const service: { readonly routes: ReadonlyArray<HttpRouter.Route<unknown, unknown>> } = context.mapUnsafe
+          .get(group.key)
+        const routes = service.routes.map((route) =>
+          route.method === "GET" && route.path === mePath ? rawMe(backends) : route
+        )
+        return Context.makeUnsafe<never>(new Map([[group.key, { ...service, routes }]]))
+      })).pipe(Layer.provide(backendsLayer)) as Handled
     )
     remember(group)
     return group
