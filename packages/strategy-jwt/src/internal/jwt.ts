@@ -33,7 +33,6 @@ const parseJsonObject = (segment: string): Record<string, unknown> | undefined =
 
 /** A compact JWS split into its parts, with its protected header checked. */
 export interface Parsed {
-  readonly header: Record<string, unknown>
   /** `kid` of the protected header, if any. */
   readonly kid: string | undefined
   /** `<header>.<payload>`, the signed bytes. */
@@ -67,7 +66,6 @@ export const parse = (token: string, algorithm: string): Parsed | undefined => {
   const signature = decodeSegment(token.slice(second + 1))
   if (signature === undefined) return undefined
   return {
-    header,
     kid,
     signingInput: token.slice(0, second),
     payloadSegment: token.slice(first + 1, second),
