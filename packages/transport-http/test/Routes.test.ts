@@ -11,6 +11,7 @@ import {
   del,
   freshEmail,
   get,
+  loggedIn,
   login,
   makeApp,
   patch,
@@ -129,6 +130,33 @@ describe("routes (requiresVerification: false)", () => {
             String(reply.headers["set-cookie"]),
             /^fastapiusersauth=[A-Za-z0-9_-]+; HttpOnly; Path=\/; SameSite=lax; Secure$/u
           )
+        }))
+
+      it.effect("onAfterLogin fires after a successful login only", () =>
+        Effect.gen(function*() {
+          const { email } = yield* createUser()
+          yield* login("bearer", email, "wrong")
+          assert.notInclude(loggedIn, email)
+          yield* login("cookie", email, "secret")
+          assert.include(loggedIn, email)
+        }))
+
+      it.effect("multipart/form-data is accepted too", () =>
+        Effect.gen(function*() {
+          const { email } = yield* createUser()
+          const form = new FormData()
+          form.append("username", email)
+          form.append("password", "secret")
+          const reply = yield* send(
+            HttpClientRequest.post("/auth/bearer/login").pipe(HttpClientRequest.bodyFormData(form))
+          )
+          assert.strictEqual(reply.status, 200)
+          const empty = new FormData()
+          empty.append("username", "")
+          const missing = yield* send(
+            HttpClientRequest.post("/auth/bearer/login").pipe(HttpClientRequest.bodyFormData(empty))
+          )
+          assert.deepStrictEqual([missing.status, locs(missing)], [422, [["body", "username"], ["body", "password"]]])
         }))
 
       it.effect("the e-mail is case-insensitive; username is not trimmed", () =>

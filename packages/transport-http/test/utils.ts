@@ -84,6 +84,9 @@ export const switchableRepository: Layer.Layer<UserRepository.UserRepository, ne
   })
 )
 
+/** Users the `onAfterLogin` hook saw, by e-mail. */
+export const loggedIn: Array<string> = []
+
 export const VERIFY_SECRET = "verify-secret-for-tests"
 
 /** Core with in-memory layers (UserManager, repository, fake hasher, min-length-3 policy, memory mailer). */
@@ -92,7 +95,12 @@ export const CoreLive = UserManager.layer({
   resetPasswordTokenSecret: Redacted.make("reset-secret-for-tests")
 }).pipe(
   Layer.provideMerge(
-    Layer.mergeAll(fakeHasher, PasswordPolicy.layerMinLength(3), UserHooks.layer, Mailer.layerMemory)
+    Layer.mergeAll(
+      fakeHasher,
+      PasswordPolicy.layerMinLength(3),
+      UserHooks.layerWith({ onAfterLogin: (user) => Effect.sync(() => void loggedIn.push(user.email)) }),
+      Mailer.layerMemory
+    )
   ),
   Layer.provideMerge(switchableRepository),
   Layer.provideMerge(User.layerDefaultModel)

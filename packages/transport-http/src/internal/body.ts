@@ -95,14 +95,44 @@ const formValue = (record: Record<string, string | ReadonlyArray<string>>, key: 
 }
 
 /**
- * Reads FastAPI's `OAuth2PasswordRequestForm`: `username` and `password` required (empty is missing), `grant_type`
+ * Reads FastAPI's `OAuth2PasswordRequestForm` (url-encoded or multipart): `username` and `password` required (empty is missing), `grant_type`
  * must match `^password$` when present; any other body (JSON) has neither field.
  */
+const noFields: Record<string, string | ReadonlyArray<string>> = {}
+
+// multipart/form-data through the platform's Fetch API parser (text fields only; files are ignored)
+const multipartFields = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.orElseSucceed(
+    Effect.flatMap(request.arrayBuffer, (body) =>
+      Effect.tryPromise(async () => {
+        const form = await new Response(body, {
+          headers: { "content-type": request.headers["content-type"] ?? "" }
+        }).formData()
+        const fields: Record<string, Array<string>> = {}
+        for (const [key, value] of form.entries()) {
+          if (typeof value === "string") (fields[key] ??= []).push(value)
+        }
+        return fields
+      })),
+    () => noFields
+  )
+
+const formFields = (
+  request: HttpServerRequest.HttpServerRequest
+): Effect.Effect<Record<string, string | ReadonlyArray<string>>> => {
+  switch (mediaType(request)) {
+    case "application/x-www-form-urlencoded":
+      return Effect.orElseSucceed(Effect.map(request.urlParamsBody, UrlParams.toRecord), () => noFields)
+    case "multipart/form-data":
+      return multipartFields(request)
+    default:
+      return Effect.succeed(noFields)
+  }
+}
+
 export const decodeLoginForm = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Decoded<LoginForm>> =>
   Effect.map(
-    mediaType(request) === "application/x-www-form-urlencoded"
-      ? Effect.orElseSucceed(Effect.map(request.urlParamsBody, UrlParams.toRecord), () => ({}))
-      : Effect.succeed({}),
+    formFields(request),
     (record): Decoded<LoginForm> => {
       const issues: Array<ValidationError.ValidationIssue> = []
       const grantType = formValue(record, "grant_type")
