@@ -1,7 +1,9 @@
 /**
- * The example application that `npm start` runs. The HTTP server arrives with transport-http (issue 6); until
- * then this entry point says so.
+ * `npm start`: runs the example application (src/App.ts) until SIGINT or SIGTERM, then closes the server, the
+ * database and Redis cleanly.
  */
-process.stdout.write(
-  "effect-users example server: the HTTP server arrives with the transport-http issue; nothing to serve yet.\n"
-)
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Effect, Layer } from "effect"
+import { AppConfig, layer } from "./App.ts"
+
+NodeRuntime.runMain(Effect.flatMap(AppConfig, (config) => Layer.launch(layer(config))))

@@ -11,7 +11,7 @@ import { startExample, startReference } from "./blackbox/Servers.ts"
 import type { Helpers, ServerKind, Target } from "./blackbox/Support.ts"
 import { makeHelpers } from "./blackbox/Support.ts"
 
-const KINDS: ReadonlyArray<ServerKind> = ["reference"]
+const KINDS: ReadonlyArray<ServerKind> = ["reference", "effect-users"]
 
 const SECRET = "black-box-suite-secret-with-32-or-more-bytes"
 

@@ -41,7 +41,7 @@ const waitReady = async (url: string, child: ChildProcess, output: () => string,
       throw new Error(`server exited with code ${child.exitCode} before answering:\n${output()}`)
     }
     try {
-      const response = await fetch(`${url}/openapi.json`)
+      const response = await fetch(`${url}/openapi.json`, { signal: AbortSignal.timeout(5_000) })
       await response.arrayBuffer()
       if (response.status === 200) return
     } catch {
@@ -107,7 +107,7 @@ export const startReference = async (secret: string): Promise<RunningServer> => 
     [join(root, "scripts/reference/app.py")],
     { ...baseEnv(), PORT: String(port), SECRET: secret, EFFECT_USERS_TEST_ENDPOINTS: "1", DATABASE_PATH: database },
     port,
-    60_000
+    90_000
   )
 }
 
@@ -122,6 +122,6 @@ export const startExample = async (
     [join(root, "examples/server/src/main.ts")],
     { ...baseEnv(), PORT: String(port), SECRET: secret, EFFECT_USERS_TEST_ENDPOINTS: "1", ...env },
     port,
-    60_000
+    90_000
   )
 }

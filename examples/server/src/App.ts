@@ -1,0 +1,244 @@
+/**
+ * The example application: FastAPI Users' documented setup on effect-users.
+ *
+ * - backends: a JWT bearer backend at `/auth/jwt` and a cookie backend at `/auth/cookie` (both JWT, one hour), a
+ *   database-token backend at `/auth/db`, and a Redis backend at `/auth/redis` when `REDIS_URL` is set;
+ * - routers at FastAPI Users' documented prefixes: register, verify and reset-password at `/auth`, users at
+ *   `/users`;
+ * - the application's own `GET /protected`, guarded like FastAPI Users' `current_user(active=True)`;
+ * - storage: PostgreSQL at `DATABASE_URL`, else an embedded PostgreSQL (PGlite; data in `EMBEDDED_POSTGRES_DIR`,
+ *   else in memory);
+ * - a console mailer printing verify and reset tokens; the reference password rule (at least 3 characters);
+ * - `/openapi.json` and an offline docs page at `/docs`;
+ * - with `EFFECT_USERS_TEST_ENDPOINTS=1` only: the black-box suite's test endpoints (test/blackbox).
+ */
+import { EmbeddedPostgres, SqlAccessTokenRepository, SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
+import { Email, Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
+import type { AccessTokenRepository, UserRepository } from "@effect-users/core"
+import { DbStrategy } from "@effect-users/strategy-db"
+import { JwtStrategy } from "@effect-users/strategy-jwt"
+import { RedisStrategy } from "@effect-users/strategy-redis"
+import {
+  BearerTransport,
+  CookieTransport,
+  CurrentUser,
+  ErrorCode,
+  FastApiUsers,
+  HttpTransport
+} from "@effect-users/transport-http"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Console, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { HttpRouter, HttpServer } from "effect/http"
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+import { Redis } from "ioredis"
+import { randomBytes } from "node:crypto"
+import { createServer } from "node:http"
+import * as Fallback from "./Fallback.ts"
+
+/**
+ * The application's configuration, from the environment.
+ */
+export const AppConfig = Config.all({
+  port: Config.Port("PORT").pipe(Config.withDefault(8000)),
+  host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
+  /** Signs access, verification and reset tokens; a random one (sessions lost at restart) when absent. */
+  secret: Config.option(Config.Redacted("SECRET")),
+  databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
+  redisUrl: Config.option(Config.Redacted("REDIS_URL")),
+  /** Test-only endpoints for the black-box suite; never set it in production. */
+  testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
+})
+
+/** The application's configuration. */
+export type AppConfig = Config.Success<typeof AppConfig>
+
+/** The secret the strategies and the user manager share. */
+class Secret extends Context.Service<Secret, Redacted.Redacted<string>>()("example/Secret") {}
+
+/** Token lifetime of both JWT backends (FastAPI Users' documented `lifetime_seconds=3600`). */
+const LIFETIME = "3600 seconds"
+
+/** What the backends' strategies need. */
+type StrategyServices =
+  | Secret
+  | UserRepository.UserRepository
+  | User.UserModel
+  | AccessTokenRepository.AccessTokenRepository
+  | RedisStrategy.RedisClient
+
+type Backend = HttpTransport.BackendDefinition<never, StrategyServices>
+
+const jwtStrategy = Effect.flatMap(Secret, (secret) => JwtStrategy.make({ secret, lifetime: LIFETIME }))
+
+// Backends, in the order they are tried.
+const jwt: Backend = HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "auth/jwt/login" }), jwtStrategy)
+const cookie: Backend = HttpTransport.backend("cookie", CookieTransport.make({ maxAge: 3600 }), jwtStrategy)
+const db: Backend = HttpTransport.backend(
+  "db",
+  BearerTransport.make({ tokenUrl: "auth/db/login" }),
+  DbStrategy.make({ lifetime: LIFETIME })
+)
+const redis: Backend = HttpTransport.backend(
+  "redis",
+  BearerTransport.make({ tokenUrl: "auth/redis/login" }),
+  RedisStrategy.make({ lifetime: LIFETIME })
+)
+
+const SuperuserBody = Schema.Struct({ email: Email.Email, password: Schema.String })
+
+/** The last verify and reset tokens per e-mail (test endpoints only). */
+class TestTokens extends Context.Service<
+  TestTokens,
+  Map<string, { verify: string | null; reset: string | null }>
+>()("example/TestTokens") {}
+
+const remember = (tokens: TestTokens["Service"], email: string, kind: "verify" | "reset", token: string) =>
+  Effect.sync(() => {
+    const key = email.toLowerCase()
+    const entry = tokens.get(key) ?? { verify: null, reset: null }
+    entry[kind] = token
+    tokens.set(key, entry)
+  })
+
+const testRoutes = (model: User.RegisteredModel) => {
+  const encodeRead = Schema.encodeSync(model.Read)
+  return Layer.mergeAll(
+    HttpRouter.add("GET", "/__test__/tokens", (request) =>
+      Effect.map(TestTokens, (tokens) => {
+        const email = new URL(request.url, "http://localhost").searchParams.get("email") ?? ""
+        return ErrorCode.jsonResponse(200, tokens.get(email.toLowerCase()) ?? { verify: null, reset: null })
+      })),
+    HttpRouter.add("POST", "/__test__/superuser", (request) =>
+      Effect.gen(function*() {
+        const body = yield* Effect.flatMap(request.json, Schema.decodeUnknownEffect(SuperuserBody))
+        const manager = yield* UserManager.UserManager
+        const user = yield* manager.create(
+          { email: body.email, password: body.password, is_superuser: true, is_verified: true },
+          { safe: false }
+        )
+        return ErrorCode.jsonResponse(201, encodeRead(user))
+      }).pipe(Effect.catch((error) => Effect.succeed(ErrorCode.detailResponse(400, error._tag)))))
+  )
+}
+
+/** The database: PostgreSQL at `DATABASE_URL` (pipelined queries on a pool of 4), else the embedded one. */
+const database = (config: AppConfig) =>
+  Option.match(Option.filter(config.databaseUrl, (url) => Redacted.value(url) !== ""), {
+    onSome: (url) => PgClient.layer({ url, maxConnections: 4, multiplex: true }),
+    onNone: () => EmbeddedPostgres.layerDefault
+  })
+
+const redisClient = (url: Redacted.Redacted<string>) =>
+  Layer.effect(
+    RedisStrategy.RedisClient,
+    Effect.acquireRelease(
+      Effect.sync(() => new Redis(Redacted.value(url), { ...RedisStrategy.recommendedClientOptions })),
+      (client) => Effect.promise(() => client.quit().catch(() => "closed"))
+    )
+  )
+
+/**
+ * The whole server as a layer: HTTP on `config.host:config.port`, printing its URL and docs page once listening.
+ */
+export const layer = (config: AppConfig) => {
+  const withRedis = Option.isSome(config.redisUrl)
+  const backends: ReadonlyArray<Backend> = withRedis ? [jwt, cookie, db, redis] : [jwt, cookie, db]
+  const Users = FastApiUsers.make({ backends })
+  const Authenticated = Users.currentUser("Authenticated", { active: true })
+  // The application's own endpoint, protected like FastAPI Users' `current_user(active=True)`: the handler gets
+  // the typed `CurrentUser`; 401 without an active user.
+  const AppGroup = HttpApiGroup.make("app").add(
+    HttpApiEndpoint.get("protected", "/protected", { success: Schema.Struct({ message: Schema.String }) })
+      .middleware(Authenticated)
+  )
+  const authRouter = (backend: Backend) => Users.authRouter(backend, { prefix: `/auth/${backend.name}` })
+  const base = HttpApi.make("effect-users-example")
+    .add(
+      authRouter(jwt),
+      authRouter(cookie),
+      authRouter(db),
+      Users.registerRouter({ prefix: "/auth" }),
+      Users.resetPasswordRouter({ prefix: "/auth" }),
+      Users.verifyRouter({ prefix: "/auth" }),
+      Users.usersRouter({ prefix: "/users" }),
+      AppGroup
+    )
+    .annotateMerge(Users.openApiAnnotations({ title: "effect-users example", version: "0.0.0" }))
+  const api = withRedis ? base.add(authRouter(redis)) : base
+
+  const AppLive = HttpApiBuilder.group(
+    api,
+    "app",
+    (handlers) =>
+      handlers.handle(
+        "protected",
+        () => Effect.map(CurrentUser.CurrentUser, (user) => ({ message: `Hello ${user.email}!` }))
+      )
+  ).pipe(
+    Layer.provide(Authenticated.layer)
+  )
+
+  const ApiLive = HttpApiBuilder.layer(api, { openapiPath: "/openapi.json" }).pipe(
+    Layer.provide([Users.layer(api), AppLive])
+  )
+
+  const secret = Option.getOrElse(config.secret, () => Redacted.make(randomBytes(32).toString("base64url")))
+  const tokens: TestTokens["Service"] = new Map()
+  const hooks = config.testEndpoints
+    ? UserHooks.layerWith({
+      onAfterRequestVerify: (user, token) => remember(tokens, user.email, "verify", token),
+      onAfterForgotPassword: (user, token) => remember(tokens, user.email, "reset", token)
+    })
+    : UserHooks.layer
+
+  const Storage = Layer.mergeAll(
+    SqlUserRepository.layer(),
+    SqlAccessTokenRepository.layer()
+  ).pipe(
+    Layer.provide(SqlMigrations.layer()),
+    Layer.provideMerge(User.layerDefaultModel),
+    Layer.provide(database(config))
+  )
+
+  const Services = UserManager.layer({ verificationTokenSecret: secret, resetPasswordTokenSecret: secret }).pipe(
+    Layer.provideMerge(Layer.mergeAll(
+      hooks,
+      Mailer.layerConsole,
+      PasswordHasher.layer(),
+      PasswordPolicy.layerMinLength(3),
+      Layer.succeed(Secret, secret),
+      Layer.succeed(TestTokens, tokens),
+      Option.match(config.redisUrl, { onNone: () => Layer.empty, onSome: redisClient })
+    )),
+    Layer.provideMerge(Storage)
+  )
+
+  const routes = Layer.mergeAll(
+    ApiLive,
+    Users.docs(api, { path: "/docs" }),
+    config.testEndpoints ? testRoutes(User.defaultModel as User.RegisteredModel) : Layer.empty,
+    Fallback.layer(api, [["GET", "/openapi.json"], ["GET", "/docs"]])
+  )
+
+  const announce = Layer.effectDiscard(
+    HttpServer.addressFormattedWith((url) =>
+      Effect.gen(function*() {
+        yield* Console.log(`effect-users example server listening on ${url}`)
+        yield* Console.log(`  docs: ${url}/docs   OpenAPI: ${url}/openapi.json`)
+        if (Option.isNone(config.secret)) {
+          yield* Console.log("  SECRET is not set: a random one signs the tokens (sessions end at restart)")
+        }
+        if (config.testEndpoints) yield* Console.log("  EFFECT_USERS_TEST_ENDPOINTS=1: test-only endpoints are on")
+      })
+    )
+  )
+
+  return Layer.mergeAll(
+    HttpRouter.serve(routes, { disableLogger: true, disableListenLog: true }),
+    announce
+  ).pipe(
+    Layer.provide(Services),
+    Layer.provide(NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
+  )
+}
