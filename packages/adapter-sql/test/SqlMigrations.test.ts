@@ -166,4 +166,23 @@ describe("SqlMigrations", () => {
       }).pipe(Effect.provide(layerEmbedded)),
     60_000
   )
+
+  it.live(
+    "on a FastAPI Users database with e-mails differing only in case, fails and changes nothing",
+    () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const { tables } = SqlMigrations.statements(User.defaultModel as User.RegisteredModel)
+        for (const statement of tables) yield* sql.unsafe(statement)
+        yield* sql`INSERT INTO "user" VALUES
+        ('0b8f5b3e-2f57-4d5a-9c55-7d2f8d4d2a11', 'Ada@example.com', 'x', true, false, false),
+        ('0b8f5b3e-2f57-4d5a-9c55-7d2f8d4d2a12', 'ada@example.com', 'x', true, false, false)`
+        const before = yield* indexes("public")
+        const error = yield* Effect.flip(SqlMigrations.run())
+        assert.strictEqual(error.reason._tag, "UniqueViolation")
+        assert.deepStrictEqual(yield* indexes("public"), before)
+        assert.notInclude(before.join("\n"), "uq_")
+      }).pipe(Effect.provide(Layer.merge(ModelLayer, layerEmbedded))),
+    60_000
+  )
 })

@@ -1,4 +1,5 @@
-import { SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
+import { SqlAccessTokenRepository, SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
+import { AccessTokenRepository } from "@effect-users/core/AccessTokenRepository"
 import * as User from "@effect-users/core/User"
 import { UserRepository } from "@effect-users/core/UserRepository"
 import { PgClient } from "@effect/sql-pg"
@@ -49,7 +50,14 @@ describe("database outages", () => {
         // frozen: the server accepts and answers nothing; the repository's time limit applies
         cluster.freeze(true)
         const frozen = yield* elapsed(repo.getByEmail("outage@example.com"))
+        const tokens = yield* AccessTokenRepository
+        const frozenTokens = yield* elapsed(tokens.getByToken("t".repeat(43), Option.none()))
         cluster.freeze(false)
+        assert.isTrue(frozenTokens.exit._tag === "Failure")
+        if (frozenTokens.exit._tag === "Failure") {
+          assert.match(String(frozenTokens.exit.cause), /AccessTokenRepositoryError/)
+        }
+        assert.isBelow(frozenTokens.millis, 5_000)
         assert.isTrue(frozen.exit._tag === "Failure")
         if (frozen.exit._tag === "Failure") {
           assert.match(String(frozen.exit.cause), /UserRepositoryError/)
@@ -63,7 +71,10 @@ describe("database outages", () => {
       }).pipe(
         Effect.provide(
           Layer.unwrap(Effect.sync(() =>
-            SqlUserRepository.layer({ timeout: "1500 millis" }).pipe(
+            Layer.merge(
+              SqlUserRepository.layer({ timeout: "1500 millis" }),
+              SqlAccessTokenRepository.layer({ timeout: "1500 millis" })
+            ).pipe(
               Layer.provide(SqlMigrations.layer()),
               Layer.provideMerge(User.layerDefaultModel),
               Layer.provide(
