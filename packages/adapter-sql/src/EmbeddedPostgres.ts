@@ -82,7 +82,9 @@ export const layerServer = (options: Options = {}): Layer.Layer<EmbeddedPostgres
       const socketPath = join(socketDir, ".s.PGSQL.5432")
       yield* Effect.acquireRelease(
         attempt("cannot serve the embedded database", async () => {
-          const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 })
+          // The client keeps one connection (PGlite runs one session); the second slot only lets a replacement
+          // connect while the server is still closing a dropped one.
+          const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 2 })
           await server.start()
           return server
         }),

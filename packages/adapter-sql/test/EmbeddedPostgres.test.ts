@@ -38,4 +38,13 @@ describe("EmbeddedPostgres", () => {
       }).pipe(Effect.provide(EmbeddedPostgres.layer({ dataDir })))
       assert.deepStrictEqual(notes.map((r) => r.note), ["survives"])
     }).pipe(Effect.scoped), 60_000)
+
+  it.live("keeps serving after a query is abandoned by a time limit", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const slow = yield* Effect.flip(sql`SELECT pg_sleep(1)`.pipe(Effect.timeout("100 millis")))
+      assert.strictEqual(slow._tag, "TimeoutError")
+      const rows = yield* sql<{ n: number }>`SELECT 2::int AS n`
+      assert.deepStrictEqual(rows, [{ n: 2 }])
+    }).pipe(Effect.provide(EmbeddedPostgres.layer())), 60_000)
 })
