@@ -9,8 +9,9 @@ import type { Strategy } from "@effect-users/core/Strategy"
 import { StrategyError } from "@effect-users/core/Strategy"
 import { UserModel } from "@effect-users/core/User"
 import { UserRepository } from "@effect-users/core/UserRepository"
-import { Context, Duration, Effect, Layer, Option } from "effect"
-import type { Redis, RedisOptions } from "ioredis"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Redis } from "ioredis"
+import type { RedisOptions } from "ioredis"
 import * as Scripts from "./internal/scripts.ts"
 import * as Token from "./internal/token.ts"
 
@@ -58,6 +59,65 @@ export const recommendedClientOptions: Pick<
   maxRetriesPerRequest: 1,
   retryStrategy: (times) => Math.min(50 * 2 ** times, 500)
 }
+
+/**
+ * What `layerClientConfig` reads: the Redis URL (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS).
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface ClientConfig {
+  readonly url: Redacted.Redacted
+}
+
+/**
+ * Constructs and owns a client for the application (when it has none of its own): `recommendedClientOptions`
+ * overridden by `clientOptions`, closed with the layer. Building the layer does not wait for Redis, so a server starts
+ * (and answers 503 on Redis routes) while Redis is down; the client's connection losses and recoveries are logged
+ * once each, as a warning and an info line.
+ *
+ * ```ts
+ * RedisStrategy.layerClientConfig({ url: Config.Redacted("REDIS_URL") })
+ * ```
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerClientConfig = (
+  config: Config.Wrap<ClientConfig>,
+  clientOptions: Omit<RedisOptions, "replyMapping"> = {}
+): Layer.Layer<RedisClient, Config.ConfigError> =>
+  Layer.effect(
+    RedisClient,
+    Effect.gen(function*() {
+      const { url } = yield* Config.unwrap(config)
+      const context = yield* Effect.context<never>()
+      const log = (effect: Effect.Effect<void>) => void Effect.runForkWith(context)(effect)
+      return yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const client = new Redis(Redacted.value(url), { ...recommendedClientOptions, ...clientOptions })
+          let available = true
+          client.on("error", (error: unknown) => {
+            if (!available) return
+            available = false
+            log(Effect.logWarning("Redis is unavailable", error instanceof Error ? error.message : String(error)))
+          })
+          client.on("ready", () => {
+            if (available) return
+            available = true
+            log(Effect.logInfo("Redis is available again"))
+          })
+          return client
+        }),
+        (client) =>
+          Effect.tryPromise(() => client.quit()).pipe(
+            Effect.timeout("1 second"),
+            Effect.ignore,
+            Effect.ensuring(Effect.sync(() => client.disconnect()))
+          )
+      )
+    })
+  )
 
 /**
  * The default key prefix, FastAPI Users' (`fastapi_users_token:`).
