@@ -113,6 +113,20 @@ describe("readToken", () => {
       assert.isTrue(Option.isNone(yield* other.readToken(token)))
     }).pipe(Effect.provide(users)))
 
+  it.effect("sub is parsed with the model's id kind, as FastAPI Users' parse_id (uuid.UUID)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      const strategy = yield* JwtStrategy.make({ secret })
+      const header = { alg: "HS256", typ: "JWT" }
+      const aud = ["fastapi-users:auth"]
+      for (const sub of [USER_ID.toUpperCase(), USER_ID.replaceAll("-", ""), `urn:uuid:${USER_ID}`]) {
+        const found = yield* strategy.readToken(forge("HS256", hs256Path.key, header, { sub, aud }))
+        assert.strictEqual(Option.getOrThrow(found).id, USER_ID, sub)
+      }
+      const invalid = yield* strategy.readToken(forge("HS256", hs256Path.key, header, { sub: "not-a-uuid", aud }))
+      assert.isTrue(Option.isNone(invalid))
+    }).pipe(Effect.provide(users)))
+
   it.effect("an empty configured audience accepts nothing (PyJWT: no overlap)", () =>
     Effect.gen(function*() {
       const strategy = yield* JwtStrategy.make({ secret, audience: [] })
