@@ -22,6 +22,7 @@ TESTS = [str(PACKAGE / "test" / name) for name in
 
 # (name, file, code to remove or replace, replacement)
 MUTATIONS = [
+    ("token length cap", "jwt", "if (token.length > MAX_TOKEN_LENGTH) return undefined", ""),
     ("alg must equal the configured one", "jwt", "if (header.alg !== algorithm) return undefined", ""),
     ("typ absent or JWT", "jwt", "if (!isJwtType(header.typ)) return undefined", ""),
     ("no crit", "jwt", "if (header.crit !== undefined) return undefined", ""),

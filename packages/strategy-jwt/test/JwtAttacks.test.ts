@@ -211,7 +211,11 @@ const attacks: ReadonlyArray<Attack> = [
     name: "payload not UTF-8",
     token: (p) => forgeRaw(p, b64(header(p)), Buffer.from([0x7b, 0xff, 0x7d]).toString("base64url"))
   },
-  { name: "empty token", token: () => "" }
+  { name: "empty token", token: () => "" },
+  {
+    name: "oversized token (over 8 KiB), otherwise valid",
+    token: (p) => valid(p, header(p), claims({ padding: "x".repeat(8192) }))
+  }
 ]
 
 /** Signs raw segments (for payloads that are not JSON). */

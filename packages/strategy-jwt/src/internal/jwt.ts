@@ -45,13 +45,17 @@ const isJwtType = (typ: unknown): boolean =>
   typ === undefined ||
   (typeof typ === "string" && (typ.toUpperCase() === "JWT" || typ.toUpperCase() === "APPLICATION/JWT"))
 
+/** Longer tokens are refused before any parsing (ours are ~150 to ~550 characters; HTTP servers cap headers too). */
+export const MAX_TOKEN_LENGTH = 8192
+
 /**
- * Splits a compact JWS and checks its protected header: exactly three canonical base64url segments, a JSON object
+ * Splits a compact JWS and checks its protected header: at most `MAX_TOKEN_LENGTH` characters, exactly three canonical base64url segments, a JSON object
  * header whose `alg` is the configured algorithm (so `none` and algorithm confusion never reach a key), `typ` absent
  * or JWT, no `crit` at all (no extension is understood, so none may be critical), no unencoded payload, and a string
  * `kid` if any.
  */
 export const parse = (token: string, algorithm: string): Parsed | undefined => {
+  if (token.length > MAX_TOKEN_LENGTH) return undefined
   const first = token.indexOf(".")
   const second = token.indexOf(".", first + 1)
   if (first < 0 || second < 0 || token.indexOf(".", second + 1) >= 0) return undefined
