@@ -323,7 +323,12 @@ const securityOf = (schemes: ReadonlyArray<SecurityScheme>) => (operation: Recor
   security: schemes.map((scheme) => ({ [scheme.name]: [] }))
 })
 
-const makeNotFound = (knownPaths: ReadonlyArray<RegExp>) =>
+interface KnownPath {
+  readonly pattern: RegExp
+  readonly method: string
+}
+
+const makeNotFound = (knownPaths: ReadonlyArray<KnownPath>) =>
   HttpRouter.middleware<{ handles: HttpServerError.HttpServerError }>()(
     (httpEffect) =>
       Effect.catch(httpEffect, (error) => {
@@ -331,10 +336,12 @@ const makeNotFound = (knownPaths: ReadonlyArray<RegExp>) =>
           return Effect.fail(error)
         }
         const path = error.reason.request.url.split("?")[0]
+        // Starlette answers with the methods of the first route matching the path
+        const known = knownPaths.find((route) => route.pattern.test(path))
         return Effect.succeed(
-          knownPaths.some((pattern) => pattern.test(path))
-            ? ErrorCode.responses.methodNotAllowed
-            : ErrorCode.responses.notFound
+          known === undefined
+            ? ErrorCode.responses.notFound
+            : HttpServerResponse.setHeader(ErrorCode.responses.methodNotAllowed, "allow", known.method)
         )
       }),
     { global: true }
@@ -362,11 +369,12 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
   }
   const secured = securityOf(schemes)
   const handlers = new Map<string, Handled>()
-  const knownPaths: Array<RegExp> = []
+  const knownPaths: Array<KnownPath> = []
   const remember = (group: { readonly endpoints: object }) => {
-    for (const endpoint of Object.values(group.endpoints as Record<string, { readonly path: string }>)) {
+    const endpoints = group.endpoints as Record<string, { readonly path: string; readonly method: string }>
+    for (const endpoint of Object.values(endpoints)) {
       const pattern = endpoint.path.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&").replace(/:[A-Za-z0-9_]+/gu, "[^/]+")
-      knownPaths.push(new RegExp(`^${pattern}/?$`, "u"))
+      knownPaths.push({ pattern: new RegExp(`^${pattern}$`, "u"), method: endpoint.method.toUpperCase() })
     }
   }
   const localApi = HttpApi.make("effect-users")
@@ -424,7 +432,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const group = makeRegisterGroup(model, routerOptions.prefix)
     const register = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
-        const body = yield* Body.decodeJson(model.Create, request)
+        const body = yield* Body.decodeJson(model.Create, request, Body.laxFlags(true))
         if (body._tag === "Invalid") return body.response
         const manager = yield* UserManager.UserManager
         const user = yield* manager.create(body.value, { safe: true })
@@ -446,7 +454,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const group = makeVerifyGroup(model, routerOptions.prefix)
     const requestToken = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
-        const body = yield* Body.decodeJson(EmailBody, request)
+        const body = yield* Body.decodeEmbedded(EmailBody, request)
         if (body._tag === "Invalid") return body.response
         const manager = yield* UserManager.UserManager
         yield* manager.getByEmail(body.value.email).pipe(
@@ -461,7 +469,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
       }).pipe(Effect.catch((error) => ErrorCode.toResponse("verify", error)))
     const verify = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
-        const body = yield* Body.decodeJson(TokenBody, request)
+        const body = yield* Body.decodeEmbedded(TokenBody, request)
         if (body._tag === "Invalid") return body.response
         const manager = yield* UserManager.UserManager
         const user = yield* manager.verify(body.value.token)
@@ -482,7 +490,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const group = makeResetGroup(routerOptions.prefix)
     const forgot = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
-        const body = yield* Body.decodeJson(EmailBody, request)
+        const body = yield* Body.decodeEmbedded(EmailBody, request)
         if (body._tag === "Invalid") return body.response
         const manager = yield* UserManager.UserManager
         yield* manager.getByEmail(body.value.email).pipe(
@@ -493,7 +501,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
       }).pipe(Effect.catch((error) => ErrorCode.toResponse("resetPassword", error)))
     const reset = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
-        const body = yield* Body.decodeJson(ResetBody, request)
+        const body = yield* Body.decodeEmbedded(ResetBody, request)
         if (body._tag === "Invalid") return body.response
         const manager = yield* UserManager.UserManager
         yield* manager.resetPassword(body.value.token, body.value.password)
@@ -562,7 +570,7 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const me = Effect.map(CurrentUser.CurrentUser, (user) => userResponse(200, user))
     const update = (request: HttpServerRequest.HttpServerRequest, user: User.User, safe: boolean) =>
       Effect.gen(function*() {
-        const body = yield* Body.decodeJson(model.Update, request)
+        const body = yield* Body.decodeJson(model.Update, request, Body.laxFlags(false))
         if (body._tag === "Invalid") return body.response
         const manager = yield* UserManager.UserManager
         const updated = yield* manager.update(body.value, user, { safe })

@@ -19,6 +19,7 @@ export interface ValidationIssue {
   readonly loc: ReadonlyArray<string | number>
   readonly msg: string
   readonly input: unknown
+  readonly ctx?: Readonly<Record<string, unknown>>
 }
 
 /**
@@ -61,6 +62,19 @@ export const missing = (loc: ReadonlyArray<string | number>, input: unknown): Va
   input
 })
 
+// V8's JSON.parse messages and Python's json module's, for `ctx.error`
+const PYTHON_MESSAGES: ReadonlyArray<readonly [string, string]> = [
+  ["Expected double-quoted property name", "Expecting property name enclosed in double quotes"],
+  ["Expected property name or '}'", "Expecting property name enclosed in double quotes"],
+  ["Expected ',' or '}' after property value", "Expecting ',' delimiter"],
+  ["Expected ',' or ']' after array element", "Expecting ',' delimiter"],
+  ["Expected ':' after property name", "Expecting ':' delimiter"],
+  ["Unexpected non-whitespace character after JSON", "Extra data"],
+  ["Bad control character in string literal", "Invalid control character at"],
+  ["Unterminated string", "Unterminated string starting at"],
+  ["Unexpected token", "Expecting value"]
+]
+
 /**
  * A body that is not JSON: FastAPI's `json_invalid` at the position where parsing failed.
  *
@@ -70,9 +84,15 @@ export const missing = (loc: ReadonlyArray<string | number>, input: unknown): Va
 export const jsonInvalid = (text: string, error: unknown): ValidationIssue => {
   const message = error instanceof Error ? error.message : ""
   const match = /position (\d+)/u.exec(message)
-  const position = match === null ? Math.max(0, text.length - 1) : Number(match[1])
-  return { type: "json_invalid", loc: ["body", position], msg: "JSON decode error", input: {} }
+  const position = match === null ? text.length : Number(match[1])
+  const v8 = message.replace(/ in JSON at position.*$/su, "").replace(/, ".*" is not valid JSON$/su, "")
+  const reason = match === null || position >= text.trimEnd().length
+    ? "Expecting value"
+    : PYTHON_MESSAGES.find(([prefix]) => v8.startsWith(prefix))?.[1] ?? v8
+  return { type: "json_invalid", loc: ["body", position], msg: "JSON decode error", input: {}, ctx: { error: reason } }
 }
+
+const EMAIL_PREFIX = /^value is not a valid email address: (.*)$/su
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -90,21 +110,16 @@ const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown => {
   return value
 }
 
-const typeName = (issue: SchemaIssue.InvalidType): string => {
-  switch (issue.ast._tag) {
-    case "String":
-      return "string_type"
-    case "Boolean":
-      return "bool_type"
-    case "Number":
-      return "float_type"
-    case "Objects":
-      return "model_attributes_type"
-    case "Arrays":
-      return "list_type"
-    default:
-      return "type_error"
+const typeName = (issue: SchemaIssue.InvalidType, message: string, input: unknown): string => {
+  const tag = issue.ast._tag
+  if (tag === "String" || message.startsWith("Expected string")) return "string_type"
+  if (tag === "Boolean" || message.startsWith("Expected boolean")) {
+    return typeof input === "string" || typeof input === "number" ? "bool_parsing" : "bool_type"
   }
+  if (tag === "Number" || message.startsWith("Expected number")) return "float_type"
+  if (tag === "Objects") return "model_attributes_type"
+  if (tag === "Arrays") return "list_type"
+  return "type_error"
 }
 
 const pythonMessage = (type: string, fallback: string): string => {
@@ -113,6 +128,10 @@ const pythonMessage = (type: string, fallback: string): string => {
       return "Input should be a valid string"
     case "bool_type":
       return "Input should be a valid boolean"
+    case "bool_parsing":
+      return "Input should be a valid boolean, unable to interpret input"
+    case "float_type":
+      return "Input should be a valid number"
     case "model_attributes_type":
       return "Input should be a valid dictionary or object to extract fields from"
     default:
@@ -124,7 +143,8 @@ const toKey = (key: PropertyKey): string | number => (typeof key === "number" ? 
 
 /**
  * The issues of a schema failure, FastAPI style, one per invalid field (decode with `{ errors: "all" }` to get them
- * all), each `loc` prefixed by `source`.
+ * all), each `loc` prefixed by `source`. `embedded`: the fields are separate body parameters (FastAPI's `Body(embed=True)`),
+ * whose missing ones report `input: null`.
  *
  * @since 0.0.0
  * @category constructors
@@ -132,7 +152,8 @@ const toKey = (key: PropertyKey): string | number => (typeof key === "number" ? 
 export const fromIssue = (
   source: string,
   issue: SchemaIssue.Issue,
-  input: unknown
+  input: unknown,
+  embedded = false
 ): ReadonlyArray<ValidationIssue> => {
   const out: Array<ValidationIssue> = []
   const walk = (current: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): void => {
@@ -140,19 +161,30 @@ export const fromIssue = (
     switch (current._tag) {
       case "Pointer":
         return walk(current.issue, [...path, ...current.path])
+      case "Encoding":
+        return walk(current.issue, path)
       case "Composite":
         for (const inner of current.issues) walk(inner, path)
         return
       case "MissingKey":
-        out.push(missing(loc, path.length === 0 ? input : valueAt(input, path.slice(0, -1))))
+        out.push(missing(loc, embedded ? null : path.length === 0 ? input : valueAt(input, path.slice(0, -1))))
         return
       case "InvalidType": {
-        const type = typeName(current)
-        out.push({ type, loc, msg: pythonMessage(type, messageOf(current)), input: valueAt(input, path) })
+        const message = messageOf(current)
+        const value = valueAt(input, path)
+        const type = typeName(current, message, value)
+        out.push({ type, loc, msg: pythonMessage(type, message), input: value })
         return
       }
-      default:
-        out.push({ type: "value_error", loc, msg: messageOf(current), input: valueAt(input, path) })
+      default: {
+        const msg = messageOf(current)
+        const email = EMAIL_PREFIX.exec(msg)
+        out.push(
+          email === null
+            ? { type: "value_error", loc, msg, input: valueAt(input, path) }
+            : { type: "value_error", loc, msg, input: valueAt(input, path), ctx: { reason: email[1] } }
+        )
+      }
     }
   }
   walk(issue, [])

@@ -96,6 +96,89 @@ describe("routes (requiresVerification: false)", () => {
           assert.deepStrictEqual([form.status, locs(form)], [422, [["body"]]])
         }))
 
+      it.effect("the reference's 422 bodies, byte for byte (observed on FastAPI Users 15.0.5)", () =>
+        Effect.gen(function*() {
+          const email = yield* post("/auth/register", { email: "bad", password: 3 })
+          assert.deepStrictEqual(email.json, {
+            detail: [
+              {
+                type: "value_error",
+                loc: ["body", "email"],
+                msg: "value is not a valid email address: An email address must have an @-sign.",
+                input: "bad",
+                ctx: { reason: "An email address must have an @-sign." }
+              },
+              { type: "string_type", loc: ["body", "password"], msg: "Input should be a valid string", input: 3 }
+            ]
+          })
+          const missing = yield* post("/auth/register", {})
+          assert.deepStrictEqual(missing.json, {
+            detail: [
+              { type: "missing", loc: ["body", "email"], msg: "Field required", input: {} },
+              { type: "missing", loc: ["body", "password"], msg: "Field required", input: {} }
+            ]
+          })
+          const truncated = yield* postRaw("/auth/register", "{\"email\": ", "application/json")
+          assert.deepStrictEqual(truncated.json, {
+            detail: [{
+              type: "json_invalid",
+              loc: ["body", 10],
+              msg: "JSON decode error",
+              input: {},
+              ctx: { error: "Expecting value" }
+            }]
+          })
+          const property = yield* postRaw("/auth/register", "{bad", "application/json")
+          assert.deepStrictEqual(property.json, {
+            detail: [{
+              type: "json_invalid",
+              loc: ["body", 1],
+              msg: "JSON decode error",
+              input: {},
+              ctx: { error: "Expecting property name enclosed in double quotes" }
+            }]
+          })
+          const grant = yield* postRaw(
+            "/auth/bearer/login",
+            "grant_type=client_credentials&username=&password=x",
+            "application/x-www-form-urlencoded"
+          )
+          assert.deepStrictEqual(grant.json, {
+            detail: [
+              {
+                type: "string_pattern_mismatch",
+                loc: ["body", "grant_type"],
+                msg: "String should match pattern '^password$'",
+                input: "client_credentials",
+                ctx: { pattern: "^password$" }
+              },
+              { type: "missing", loc: ["body", "username"], msg: "Field required", input: null }
+            ]
+          })
+          const flag = yield* post("/auth/register", { email: freshEmail(), password: "abc", is_active: 3 })
+          assert.deepStrictEqual(flag.json, {
+            detail: [{
+              type: "bool_parsing",
+              loc: ["body", "is_active"],
+              msg: "Input should be a valid boolean, unable to interpret input",
+              input: 3
+            }]
+          })
+        }))
+
+      it.effect("register takes pydantic's lax booleans and null flags (then drops them: safe mode)", () =>
+        Effect.gen(function*() {
+          const lax = yield* post("/auth/register", {
+            email: freshEmail(),
+            password: "abc",
+            is_active: "true",
+            is_verified: 1,
+            is_superuser: null
+          })
+          assert.strictEqual(lax.status, 201)
+          assert.strictEqual((lax.json as { is_verified: boolean }).is_verified, false)
+        }))
+
       it.effect("malformed JSON: 422 json_invalid at [\"body\", position]", () =>
         Effect.gen(function*() {
           const reply = yield* postRaw("/auth/register", "{\"email\": ", "application/json")
@@ -302,8 +385,26 @@ describe("routes (requiresVerification: false)", () => {
           assert.deepStrictEqual([missing.status, locs(missing)], [422, [["body", "token"]]])
           const invalid = yield* post("/auth/request-verify-token", { email: "nope" })
           assert.deepStrictEqual([invalid.status, locs(invalid)], [422, [["body", "email"]]])
+          // embedded body parameters: a body that is not an object leaves each of them missing, input null
           const bare = yield* post("/auth/request-verify-token", "a@b.co")
-          assert.deepStrictEqual([bare.status, locs(bare)], [422, [["body"]]])
+          assert.deepStrictEqual(bare.json, {
+            detail: [{ type: "missing", loc: ["body", "email"], msg: "Field required", input: null }]
+          })
+          const form = yield* postRaw("/auth/reset-password", "token=a&password=b", "application/x-www-form-urlencoded")
+          assert.deepStrictEqual([form.status, locs(form)], [422, [["body", "token"], ["body", "password"]]])
+          const empty = yield* post("/auth/verify", {})
+          assert.deepStrictEqual(empty.json, {
+            detail: [{ type: "missing", loc: ["body", "token"], msg: "Field required", input: null }]
+          })
+          const nullEmail = yield* post("/auth/forgot-password", { email: null })
+          assert.deepStrictEqual(nullEmail.json, {
+            detail: [{
+              type: "string_type",
+              loc: ["body", "email"],
+              msg: "Input should be a valid string",
+              input: null
+            }]
+          })
         }))
     })
 

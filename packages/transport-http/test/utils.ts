@@ -107,7 +107,7 @@ export const CoreLive = UserManager.layer({
 )
 
 /** The application under test: bearer + cookie backends, every router, and an app group with guards. */
-export const makeApp = (options: { readonly requiresVerification: boolean }) => {
+export const makeServer = (options: { readonly requiresVerification: boolean }) => {
   const bearer = HttpTransport.backend(
     "bearer",
     BearerTransport.make({ tokenUrl: "auth/bearer/login" }),
@@ -160,10 +160,13 @@ export const makeApp = (options: { readonly requiresVerification: boolean }) => 
     disableListenLog: true
   })
     .pipe(
-      Layer.provideMerge(CoreLive),
-      Layer.provideMerge(NodeHttpServer.layerTest)
+      Layer.provideMerge(CoreLive)
     )
 }
+
+/** The application on a test server with an `HttpClient` pointed at it. */
+export const makeApp = (options: { readonly requiresVerification: boolean }) =>
+  makeServer(options).pipe(Layer.provideMerge(NodeHttpServer.layerTest))
 
 /** A response read in full. */
 export interface Reply {

@@ -47,6 +47,9 @@ export const parseJson = (request: HttpServerRequest.HttpServerRequest): Effect.
 
 const parseOptions = { errors: "all", onExcessProperty: "ignore" } as const
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
 /** Validates a parsed JSON body against a schema, FastAPI style (`loc` under `body`). */
 export const validate = <S extends Schema.Decoder<unknown>>(
   schema: S,
@@ -55,7 +58,7 @@ export const validate = <S extends Schema.Decoder<unknown>>(
   if (value === undefined) {
     return Effect.succeed(invalid([ValidationError.missing(["body"], null)]))
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return Effect.succeed(invalid([{
       type: "model_attributes_type",
       loc: ["body"],
@@ -71,15 +74,62 @@ export const validate = <S extends Schema.Decoder<unknown>>(
   )
 }
 
-/** Parses then validates a JSON body. */
+/** Parses then validates a JSON body; `prepare` adjusts the parsed object first (lax booleans). */
 export const decodeJson = <S extends Schema.Decoder<unknown>>(
   schema: S,
-  request: HttpServerRequest.HttpServerRequest
+  request: HttpServerRequest.HttpServerRequest,
+  prepare: (body: Record<string, unknown>) => Record<string, unknown> = (body) => body
 ): Effect.Effect<Decoded<S["Type"]>, never, S["DecodingServices"]> =>
-  Effect.flatMap(
-    parseJson(request),
-    (body) => body._tag === "Invalid" ? Effect.succeed(body) : validate(schema, body.value)
-  )
+  Effect.flatMap(parseJson(request), (body) =>
+    body._tag === "Invalid"
+      ? Effect.succeed(body)
+      : validate(schema, isRecord(body.value) ? prepare(body.value) : body.value))
+
+/**
+ * Parses then validates separate body parameters (FastAPI's `Body(embed=True)`, or several body parameters): a body
+ * that is not an object leaves every field missing.
+ */
+export const decodeEmbedded = <F extends Schema.Struct.Fields>(
+  schema: Schema.Struct<F>,
+  request: HttpServerRequest.HttpServerRequest
+): Effect.Effect<Decoded<Schema.Struct<F>["Type"]>, never, Schema.Struct<F>["DecodingServices"]> =>
+  Effect.flatMap(parseJson(request), (body) => {
+    if (body._tag === "Invalid") return Effect.succeed(body)
+    const value = isRecord(body.value) ? body.value : {}
+    return Schema.decodeUnknownEffect(schema)(value, parseOptions).pipe(
+      Effect.match({
+        onFailure: (error): Decoded<Schema.Struct<F>["Type"]> =>
+          invalid(ValidationError.fromIssue("body", error.issue, value, true)),
+        onSuccess: (decoded): Decoded<Schema.Struct<F>["Type"]> => ({ _tag: "Ok", value: decoded })
+      })
+    )
+  })
+
+const TRUE = new Set(["1", "on", "t", "true", "y", "yes"])
+const FALSE = new Set(["0", "off", "f", "false", "n", "no"])
+
+/**
+ * Pydantic's lax booleans for the user flags (`"true"`, `"yes"`, `1`...), and, when `nullAsAbsent`, a `null` flag
+ * read as absent (the create schema's `bool | None`); anything else is left for the schema to refuse.
+ */
+export const laxFlags = (nullAsAbsent: boolean) => (body: Record<string, unknown>): Record<string, unknown> => {
+  let out: Record<string, unknown> | undefined
+  for (const key of ["is_active", "is_superuser", "is_verified"]) {
+    if (!Object.hasOwn(body, key)) continue
+    const value = body[key]
+    let flag: boolean | null | undefined
+    if (value === null) flag = nullAsAbsent ? null : undefined
+    else if (typeof value === "string") {
+      const lower = value.toLowerCase()
+      flag = TRUE.has(lower) ? true : FALSE.has(lower) ? false : undefined
+    } else if (value === 0 || value === 1) flag = value === 1
+    if (flag === undefined) continue
+    out ??= { ...body }
+    if (flag === null) delete out[key]
+    else out[key] = flag
+  }
+  return out ?? body
+}
 
 /** The OAuth2 password form of the login route. */
 export interface LoginForm {
@@ -141,7 +191,8 @@ export const decodeLoginForm = (request: HttpServerRequest.HttpServerRequest): E
           type: "string_pattern_mismatch",
           loc: ["body", "grant_type"],
           msg: "String should match pattern '^password$'",
-          input: grantType
+          input: grantType,
+          ctx: { pattern: "^password$" }
         })
       }
       const username = formValue(record, "username")
