@@ -154,7 +154,7 @@ describe("RedisStrategy during a Redis outage", () => {
 
   it.live(
     "with ioredis' defaults (offline queue, 20 retries): the strategy's timeout still bounds every call",
-    () => outage({}, "1 second", 1_500, "after the client's backoff"),
+    () => outage({}, "1 second", 2_000, "after the client's backoff"),
     { timeout: 30_000 }
   )
 

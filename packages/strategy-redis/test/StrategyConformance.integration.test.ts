@@ -15,7 +15,7 @@ const layer = (model: UserModel.RegisteredModel) =>
       const client = yield* RedisStrategy.RedisClient
       const keyPrefix = uniquePrefix()
       yield* cleanUp(client, keyPrefix)
-      return yield* RedisStrategy.make({ lifetime: "1 second", keyPrefix })
+      return yield* RedisStrategy.make({ lifetime: "2 seconds", keyPrefix })
     })
   ).pipe(
     Layer.provideMerge(UserRepository.layerMemory),
@@ -29,7 +29,7 @@ const layer = (model: UserModel.RegisteredModel) =>
   )
 
 StrategyConformance.suite("RedisStrategy on Redis", layer(UserModel.defaultModel), {
-  lifetime: "1 second",
+  lifetime: "2 seconds",
   expiry: "real",
   revocable: true
 })
@@ -37,5 +37,5 @@ StrategyConformance.suite("RedisStrategy on Redis", layer(UserModel.defaultModel
 StrategyConformance.suite(
   "RedisStrategy on Redis, ObjectId user ids",
   layer(UserModel.makeModel({ id: UserId.objectId })),
-  { lifetime: "1 second", expiry: "real", revocable: true }
+  { lifetime: "2 seconds", expiry: "real", revocable: true }
 )
