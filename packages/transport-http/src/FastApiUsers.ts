@@ -301,8 +301,9 @@ export interface FastApiUsers<E = never, R = never> {
   ) => Context.Context<never>
   /**
    * A global router middleware answering FastAPI's bodies for unmatched requests: 405
-   * `{"detail": "Method Not Allowed"}` on a path of this builder's routers with another method (`PUT /users/me`),
-   * 404 `{"detail": "Not Found"}` otherwise (instead of an empty 404).
+   * `{"detail": "Method Not Allowed"}` with `Allow` on a path of this builder's routers with another method
+   * (`PUT /users/me`, and `HEAD`, which FastAPI routes do not take), 404 `{"detail": "Not Found"}` otherwise
+   * (instead of an empty 404).
    */
   readonly layerNotFound: ReturnType<typeof makeNotFound>
   /** The docs page (Swagger UI, assets served from the `effect` package: no CDN) for `api`. */
@@ -328,24 +329,30 @@ interface KnownPath {
   readonly method: string
 }
 
-const makeNotFound = (knownPaths: ReadonlyArray<KnownPath>) =>
-  HttpRouter.middleware<{ handles: HttpServerError.HttpServerError }>()(
+const makeNotFound = (knownPaths: ReadonlyArray<KnownPath>) => {
+  // Starlette answers with the methods of the first route matching the path
+  const methodNotAllowed = (path: string) => {
+    const known = knownPaths.find((route) => route.pattern.test(path))
+    return known === undefined
+      ? undefined
+      : HttpServerResponse.setHeader(ErrorCode.responses.methodNotAllowed, "allow", known.method)
+  }
+  return HttpRouter.middleware<{ handles: HttpServerError.HttpServerError }>()(
     (httpEffect) =>
-      Effect.catch(httpEffect, (error) => {
-        if (!HttpServerError.isHttpServerError(error) || error.reason._tag !== "RouteNotFound") {
-          return Effect.fail(error)
-        }
-        const path = error.reason.request.url.split("?")[0]
-        // Starlette answers with the methods of the first route matching the path
-        const known = knownPaths.find((route) => route.pattern.test(path))
-        return Effect.succeed(
-          known === undefined
-            ? ErrorCode.responses.notFound
-            : HttpServerResponse.setHeader(ErrorCode.responses.methodNotAllowed, "allow", known.method)
-        )
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        // FastAPI routes take no HEAD (the router would answer it with the GET route)
+        const head = request.method === "HEAD" ? methodNotAllowed(request.url.split("?")[0]) : undefined
+        if (head !== undefined) return Effect.succeed(head)
+        return Effect.catch(httpEffect, (error) => {
+          if (!HttpServerError.isHttpServerError(error) || error.reason._tag !== "RouteNotFound") {
+            return Effect.fail(error)
+          }
+          return Effect.succeed(methodNotAllowed(request.url.split("?")[0]) ?? ErrorCode.responses.notFound)
+        })
       }),
     { global: true }
   )
+}
 
 /**
  * Builds the HTTP face of effect-users for an application.
