@@ -133,16 +133,14 @@ export const INFRASTRUCTURE_TAGS: ReadonlySet<string> = new Set([
   "MailerError"
 ])
 
-const encoder = new TextEncoder()
-
 /**
- * A JSON response with FastAPI's compact serialisation.
+ * A JSON response with FastAPI's compact serialisation (a text body: Node writes headers and body at once).
  *
  * @since 0.0.0
  * @category constructors
  */
 export const jsonResponse = (status: number, body: unknown): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.uint8Array(encoder.encode(JSON.stringify(body)), { status, contentType: "application/json" })
+  HttpServerResponse.text(JSON.stringify(body), { status, contentType: "application/json" })
 
 /**
  * `{"detail": detail}` with the given status.
