@@ -11,7 +11,6 @@ import { HttpServerRequest } from "effect/http"
 import type { HttpServerResponse } from "effect/http"
 import { HttpApiMiddleware } from "effect/http-api"
 import * as ErrorCode from "./ErrorCode.ts"
-import type { HttpBackend } from "./HttpTransport.ts"
 import * as Authenticate from "./internal/authenticate.ts"
 
 /**
@@ -107,7 +106,7 @@ export type GuardClass<Id extends string, Provides, Errors extends ReadonlyArray
   & { readonly layer: Layer.Layer<Guard<Id, Provides, Errors>, E, R> }
 
 /**
- * A middleware requiring an authenticated user with `requirements` over `backends` (all of them unless
+ * A middleware requiring an authenticated user with `requirements` through core's authenticator (all backends unless
  * `requirements.backends` names some), providing `CurrentUser`; it answers 401, 403 or 503 itself. Use as
  * `.middleware(Guard)` on a group or endpoint and provide `Guard.layer`.
  *
@@ -116,7 +115,7 @@ export type GuardClass<Id extends string, Provides, Errors extends ReadonlyArray
  */
 export const middleware = <const Id extends string, E = never, R = never>(
   id: Id,
-  backends: Effect.Effect<ReadonlyArray<HttpBackend>, E, R>,
+  authenticator: Effect.Effect<Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>, E, R>,
   requirements: Requirements = {}
 ): GuardClass<Id, CurrentUser, typeof middlewareErrors, E, R> => {
   class Tag extends HttpApiMiddleware.Service<Guard<Id>, { provides: CurrentUser }>()(id, {
@@ -124,7 +123,7 @@ export const middleware = <const Id extends string, E = never, R = never>(
   }) {}
   const layer = Layer.effect(
     Tag,
-    Effect.map(backends, (resolved) => {
+    Effect.map(authenticator, (resolved) => {
       const authenticate = Authenticate.make(resolved, requirements)
       return Tag.of((httpEffect) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
@@ -149,7 +148,7 @@ export const middleware = <const Id extends string, E = never, R = never>(
  */
 export const optionalMiddleware = <const Id extends string, E = never, R = never>(
   id: Id,
-  backends: Effect.Effect<ReadonlyArray<HttpBackend>, E, R>,
+  authenticator: Effect.Effect<Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>, E, R>,
   requirements: Requirements = {}
 ): GuardClass<Id, OptionalCurrentUser, typeof optionalErrors, E, R> => {
   class Tag extends HttpApiMiddleware.Service<
@@ -158,7 +157,7 @@ export const optionalMiddleware = <const Id extends string, E = never, R = never
   >()(id, { error: optionalErrors }) {}
   const layer = Layer.effect(
     Tag,
-    Effect.map(backends, (resolved) => {
+    Effect.map(authenticator, (resolved) => {
       const authenticate = Authenticate.make(resolved, requirements)
       return Tag.of((httpEffect) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>

@@ -18,7 +18,7 @@
  *
  * @since 0.0.0
  */
-import { Email, User, UserHooks, UserManager } from "@effect-users/core"
+import { Authenticator, Email, User, UserHooks, UserManager } from "@effect-users/core"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import {
@@ -364,8 +364,18 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
   type Handled = Layer.Layer<unknown, E, R | HttpRouter.Request.From<"Requires", Requirements>>
   const model = options.model ?? (User.defaultModel as User.RegisteredModel)
   const definitions = options.backends
-  const backendsLayer = Layer.effect(Backends, resolve(definitions))
-  const resolvedBackends = Effect.provide(Backends, backendsLayer)
+  // strategies built once per layer build; two backend names equal once sanitised are a start-up defect (FastAPI
+  // Users raises `DuplicateBackendNamesError` at start-up)
+  const backendsLayer = Layer.effect(
+    Backends,
+    Effect.flatMap(
+      resolve(definitions),
+      (backends) =>
+        Effect.map(Effect.orDie(Authenticator.make(backends)), (authenticator) => ({ backends, authenticator }))
+    )
+  )
+  const authenticatorOf = Effect.map(Backends, (resolved) => resolved.authenticator)
+  const resolvedBackends = Effect.provide(Effect.map(Backends, (resolved) => resolved.backends), backendsLayer)
   const read = readSchemaOf(model)
   const encodeRead = Schema.encodeSync(read)
   const userResponse = (status: number, user: User.User) => ErrorCode.jsonResponse(status, encodeRead(user))
@@ -422,14 +432,18 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
       }).pipe(Effect.catch((error) => ErrorCode.toResponse("users", error)))
     handlers.set(
       group.identifier,
-      HttpApiBuilder.group(localApi.add(group), group.identifier, (h) =>
-        Effect.map(Backends, (backends) => {
-          const self = backends.find((b) => b.name === definition.name) ?? backends[0]
-          const logoutGuard = Authenticate.make(backends, { active: true, verified: requiresVerification })
-          return h
-            .handleRaw("login", ({ request }) => login(self, request))
-            .handleRaw("logout", ({ request }) => logout(self, logoutGuard, request))
-        })).pipe(Layer.provide(backendsLayer)) as Handled
+      HttpApiBuilder.group(
+        localApi.add(group),
+        group.identifier,
+        (h) =>
+          Effect.map(Backends, ({ authenticator, backends }) => {
+            const self = backends.find((b) => b.name === definition.name) ?? backends[0]
+            const logoutGuard = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
+            return h
+              .handleRaw("login", ({ request }) => login(self, request))
+              .handleRaw("logout", ({ request }) => logout(self, logoutGuard, request))
+          })
+      ).pipe(Layer.provide(backendsLayer)) as Handled
     )
     remember(group)
     return group
@@ -534,9 +548,9 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const group = makeUsersGroup(model, routerOptions.prefix, secured, UsersGuard)
     const guardLayer = Layer.effect(
       UsersGuard,
-      Effect.map(Backends, (backends) => {
-        const activeUser = Authenticate.make(backends, { active: true, verified: requiresVerification })
-        const superuser = Authenticate.make(backends, {
+      Effect.map(Backends, ({ authenticator }) => {
+        const activeUser = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
+        const superuser = Authenticate.make(authenticator, {
           active: true,
           verified: requiresVerification,
           superuser: true
@@ -587,8 +601,8 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     // The hot path, `GET /me`: a plain router route (one flatMap chain, pre-built refusals, no HttpApi
     // machinery); the endpoint stays declared in the group, so the OpenAPI document is unchanged.
     const mePath: Prefix = `${routerOptions.prefix}/me`
-    const rawMe = (backends: ReadonlyArray<HttpBackend>) => {
-      const authenticate = Authenticate.make(backends, { active: true, verified: requiresVerification })
+    const rawMe = (authenticator: Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>) => {
+      const authenticate = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
       const respond = (outcome: Authenticate.Outcome) =>
         typeof outcome === "number"
           ? outcome === 401 ? ErrorCode.responses.unauthorized : ErrorCode.responses.forbidden
@@ -633,11 +647,11 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
       group.identifier,
       Layer.effectContext(Effect.gen(function*() {
         const context = yield* Layer.build(usersHandlers)
-        const backends = yield* Backends
+        const { authenticator } = yield* Backends
         const service: { readonly routes: ReadonlyArray<HttpRouter.Route<unknown, unknown>> } = context.mapUnsafe
           .get(group.key)
         const routes = service.routes.map((route) =>
-          route.method === "GET" && route.path === mePath ? rawMe(backends) : route
+          route.method === "GET" && route.path === mePath ? rawMe(authenticator) : route
         )
         return Context.makeUnsafe<never>(new Map([[group.key, { ...service, routes }]]))
       })).pipe(Layer.provide(backendsLayer)) as Handled
@@ -664,11 +678,11 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     resetPasswordRouter,
     usersRouter,
     currentUser: (id, requirements) => {
-      const guard = CurrentUser.middleware(id, Backends, requirements)
+      const guard = CurrentUser.middleware(id, authenticatorOf, requirements)
       return Object.assign(guard, { layer: guard.layer.pipe(Layer.provide(backendsLayer)) })
     },
     optionalCurrentUser: (id, requirements) => {
-      const guard = CurrentUser.optionalMiddleware(id, Backends, requirements)
+      const guard = CurrentUser.optionalMiddleware(id, authenticatorOf, requirements)
       return Object.assign(guard, { layer: guard.layer.pipe(Layer.provide(backendsLayer)) })
     },
     layer: (api) => {
