@@ -1,0 +1,66 @@
+import type * as Strategy from "@effect-users/core/Strategy"
+import * as BearerTransport from "@effect-users/transport-http/BearerTransport"
+import * as CookieTransport from "@effect-users/transport-http/CookieTransport"
+import * as FastApiUsers from "@effect-users/transport-http/FastApiUsers"
+import * as HttpTransport from "@effect-users/transport-http/HttpTransport"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Option } from "effect"
+
+const strategy: Strategy.Strategy = {
+  readToken: () => Effect.succeed(Option.none()),
+  writeToken: () => Effect.succeed("token"),
+  destroyToken: () => Effect.void,
+  destroyAllForUser: () => Effect.void
+}
+
+describe("FastApiUsers.make", () => {
+  it.effect("builds each strategy effect once and keeps the backends' order", () =>
+    Effect.gen(function*() {
+      let built = 0
+      const counted = Effect.sync(() => {
+        built++
+        return strategy
+      })
+      const Users = FastApiUsers.make({
+        backends: [
+          HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "auth/jwt/login" }), counted),
+          HttpTransport.backend("cookie", CookieTransport.make(), strategy)
+        ]
+      })
+      const backends = yield* Users.resolvedBackends
+      assert.deepStrictEqual(backends.map((b) => b.name), ["jwt", "cookie"])
+      assert.strictEqual(built, 1)
+      assert.strictEqual(backends[1].strategy, strategy)
+    }))
+
+  it.effect("two backend names equal once sanitised fail at start-up (FastAPI Users' DuplicateBackendNamesError)", () =>
+    Effect.gen(function*() {
+      const Users = FastApiUsers.make({
+        backends: [
+          HttpTransport.backend("mock-bis", BearerTransport.make({ tokenUrl: "a" }), strategy),
+          HttpTransport.backend("mockbis", CookieTransport.make(), strategy)
+        ]
+      })
+      const exit = yield* Effect.exit(Users.resolvedBackends)
+      assert.isTrue(Exit.isFailure(exit))
+    }))
+
+  it("adds the backends' security schemes to an OpenAPI document, keeping existing ones", () => {
+    const Users = FastApiUsers.make({
+      backends: [
+        HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "auth/jwt/login" }), strategy),
+        HttpTransport.backend("cookie", CookieTransport.make({ name: "sid" }), strategy)
+      ]
+    })
+    const spec = Users.openApiTransform({ components: { securitySchemes: { other: { type: "http" } } } })
+    assert.deepStrictEqual(spec, {
+      components: {
+        securitySchemes: {
+          other: { type: "http" },
+          OAuth2PasswordBearer: { type: "oauth2", flows: { password: { scopes: {}, tokenUrl: "auth/jwt/login" } } },
+          APIKeyCookie: { type: "apiKey", in: "cookie", name: "sid" }
+        }
+      }
+    })
+  })
+})
