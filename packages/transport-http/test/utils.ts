@@ -90,31 +90,38 @@ export const loggedIn: Array<string> = []
 export const VERIFY_SECRET = "verify-secret-for-tests"
 
 /** Core with in-memory layers (UserManager, repository, fake hasher, min-length-3 policy, memory mailer). */
-export const CoreLive = UserManager.layer({
-  verificationTokenSecret: Redacted.make(VERIFY_SECRET),
-  resetPasswordTokenSecret: Redacted.make("reset-secret-for-tests")
-}).pipe(
-  Layer.provideMerge(
-    Layer.mergeAll(
-      fakeHasher,
-      PasswordPolicy.layerMinLength(3),
-      UserHooks.layerWith({ onAfterLogin: (user) => Effect.sync(() => void loggedIn.push(user.email)) }),
-      Mailer.layerMemory
-    )
-  ),
-  Layer.provideMerge(switchableRepository),
-  Layer.provideMerge(User.layerDefaultModel)
-)
+export const makeCore = (model: User.RegisteredModel) =>
+  UserManager.layer({
+    verificationTokenSecret: Redacted.make(VERIFY_SECRET),
+    resetPasswordTokenSecret: Redacted.make("reset-secret-for-tests")
+  }).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        fakeHasher,
+        PasswordPolicy.layerMinLength(3),
+        UserHooks.layerWith({ onAfterLogin: (user) => Effect.sync(() => void loggedIn.push(user.email)) }),
+        Mailer.layerMemory
+      )
+    ),
+    Layer.provideMerge(switchableRepository),
+    Layer.provideMerge(User.layerModel(model))
+  )
+
+/** Core with the default model. */
+export const CoreLive = makeCore(User.defaultModel)
 
 /** The application under test: bearer + cookie backends, every router, and an app group with guards. */
-export const makeServer = (options: { readonly requiresVerification: boolean }) => {
+export const makeServer = (
+  options: { readonly requiresVerification: boolean; readonly model?: User.RegisteredModel }
+) => {
+  const model = options.model ?? User.defaultModel
   const bearer = HttpTransport.backend(
     "bearer",
     BearerTransport.make({ tokenUrl: "auth/bearer/login" }),
     opaqueStrategy
   )
   const cookie = HttpTransport.backend("cookie", CookieTransport.make(), opaqueStrategy)
-  const Users = FastApiUsers.make({ backends: [bearer, cookie] })
+  const Users = FastApiUsers.make({ backends: [bearer, cookie], model })
   const rv = { requiresVerification: options.requiresVerification }
   const AuthBearer = Users.authRouter(bearer, { prefix: "/auth/bearer", ...rv })
   const AuthCookie = Users.authRouter(cookie, { prefix: "/auth/cookie", ...rv })
@@ -160,13 +167,14 @@ export const makeServer = (options: { readonly requiresVerification: boolean }) 
     disableListenLog: true
   })
     .pipe(
-      Layer.provideMerge(CoreLive)
+      Layer.provideMerge(makeCore(model))
     )
 }
 
 /** The application on a test server with an `HttpClient` pointed at it. */
-export const makeApp = (options: { readonly requiresVerification: boolean }) =>
-  makeServer(options).pipe(Layer.provideMerge(NodeHttpServer.layerTest))
+export const makeApp = (
+  options: { readonly requiresVerification: boolean; readonly model?: User.RegisteredModel }
+) => makeServer(options).pipe(Layer.provideMerge(NodeHttpServer.layerTest))
 
 /** A response read in full. */
 export interface Reply {
