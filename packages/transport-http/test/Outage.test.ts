@@ -3,7 +3,7 @@
  * keeps answering once the store is back.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { bearer, createUser, get, login, makeApp, outage, patch, post, tokenFor } from "./utils.ts"
 
 const down = <A, E, R>(which: "strategy" | "repository", effect: Effect.Effect<A, E, R>) =>
@@ -18,8 +18,13 @@ const down = <A, E, R>(which: "strategy" | "repository", effect: Effect.Effect<A
       })
   )
 
+const errorLines: Array<string> = []
+const capture = Logger.make((options) => {
+  if (options.logLevel === "Error") errorLines.push(String(options.message))
+})
+
 describe("503 SERVICE_UNAVAILABLE", () => {
-  layer(makeApp({ requiresVerification: false }))((it) => {
+  layer(makeApp({ requiresVerification: false }).pipe(Layer.provide(Logger.layer([capture]))))((it) => {
     it.effect("a repository outage: login, register, forgot-password, verify request, /users/{id}", () =>
       Effect.gen(function*() {
         const admin = yield* createUser({ is_superuser: true })
@@ -39,6 +44,8 @@ describe("503 SERVICE_UNAVAILABLE", () => {
         for (const reply of replies) {
           assert.deepStrictEqual([reply.status, reply.json], [503, { detail: "SERVICE_UNAVAILABLE" }])
         }
+        // one error log line per 503
+        assert.strictEqual(errorLines.filter((line) => line.includes("UserRepositoryError")).length, replies.length)
         assert.strictEqual((yield* get("/users/me", bearer(token))).status, 200)
       }))
 
