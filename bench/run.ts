@@ -301,6 +301,7 @@ const main = async () => {
     `Load: ${loadgen}${loadgen === "wrk" ? " -t1" : ""} -c${CONNECTIONS}, ${DURATION} s per run after a ${WARMUP} s ` +
     `warm-up, ${ROUNDS} interleaved rounds (the order rotates each round); load generator, servers and PostgreSQL ` +
     "share the machine's cores. Medians over the rounds.",
+    "",
     `Load average (1 min) of the machine: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after.`,
     "",
     table,
@@ -331,6 +332,8 @@ const main = async () => {
       ? `${current.slice(0, from + begin.length)}\n${section}\n${current.slice(to)}`
       : `${current.trimEnd()}\n\n${begin}\n${section}\n${end}\n`
     writeFileSync(file, next)
+    // the table as dprint lays it out, so that `npm run lint` stays clean after a run
+    execFileSync(join(root, "node_modules/.bin/dprint"), ["fmt", file], { cwd: root, stdio: "ignore" })
     log(`bench: wrote docs/benchmarks.md`)
   }
 }

@@ -50,7 +50,53 @@ const startAndStop = async (signal: "SIGTERM" | "SIGINT") => {
   return { exit, pid, url, output }
 }
 
+const groupAlive = (pgid: number): boolean => {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 describe("npm start (examples/server/src/main.ts)", () => {
+  it("`npm start` serves, and SIGTERM to npm leaves no process of its group behind", async () => {
+    const port = await freePort()
+    const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), SECRET: "npm-start" }
+    delete env.DATABASE_URL
+    delete env.REDIS_URL
+    // in its own process group, so that every descendant (npm, the shell it runs, node) can be found afterwards
+    const child = spawn("npm", ["start", "--silent"], {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true
+    })
+    let output = ""
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+    const pgid = child.pid ?? -1
+    try {
+      const url = `http://127.0.0.1:${port}`
+      const deadline = Date.now() + 90_000
+      while (!output.includes(`listening on ${url}`) && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(output).toContain(`effect-users example server listening on ${url}`)
+      expect((await fetch(`${url}/openapi.json`)).status).toBe(200)
+      child.kill("SIGTERM")
+      const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 20_000))])
+      expect(code, output).not.toBe("hung")
+      // every process of the group (npm, the shell npm ran, node) is gone
+      const gone = Date.now() + 5_000
+      while (groupAlive(pgid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100))
+      expect(groupAlive(pgid)).toBe(false)
+    } finally {
+      if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL")
+    }
+  }, 120_000)
+
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`prints its URL, serves, and exits cleanly on ${signal}`, async () => {
       const { exit, output, pid, url } = await startAndStop(signal)
