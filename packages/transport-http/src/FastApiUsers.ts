@@ -436,8 +436,11 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
         localApi.add(group),
         group.identifier,
         (h) =>
-          Effect.map(Backends, ({ authenticator, backends }) => {
-            const self = backends.find((b) => b.name === definition.name) ?? backends[0]
+          Effect.gen(function*() {
+            const { authenticator, backends } = yield* Backends
+            // the router's own backend: one of the builder's, or built here (FastAPI Users takes any backend)
+            const known = backends.find((b) => b.name === definition.name && b.transport === definition.transport)
+            const self = known ?? (yield* resolve([definition]))[0]
             const logoutGuard = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
             return h
               .handleRaw("login", ({ request }) => login(self, request))
