@@ -4,6 +4,7 @@
   JWT strategy on SECRET, lifetime 3600 s; the cookie transport keeps FastAPI Users' defaults (fastapiusersauth,
   Path=/, HttpOnly, SameSite=lax, Secure) with Max-Age 3600;
 - register / verify / reset-password routers at /auth, users router at /users;
+- REQUIRES_VERIFICATION=1: the auth and users routers with requires_verification=True (as the example server);
 - validate_password: the reference test rule (fewer than 3 characters -> "Password should be at least 3 characters");
 - SQLite through aiosqlite in a temporary file (DATABASE_PATH, or a fresh temp file);
 - with EFFECT_USERS_TEST_ENDPOINTS=1 only: GET /__test__/tokens?email= (the last verify and reset tokens the hooks
@@ -33,6 +34,8 @@ SECRET = os.environ.get("SECRET", "change-me-this-is-the-example-secret-32b")
 PORT = int(os.environ.get("PORT", "8001"))
 LIFETIME_SECONDS = 3600
 TEST_ENDPOINTS = os.environ.get("EFFECT_USERS_TEST_ENDPOINTS") == "1"
+# REQUIRES_VERIFICATION=1: the auth and users routers are built with requires_verification=True
+REQUIRES_VERIFICATION = os.environ.get("REQUIRES_VERIFICATION") == "1"
 DATABASE_PATH = os.environ.get("DATABASE_PATH") or os.path.join(
     tempfile.mkdtemp(prefix="fastapi-users-reference-"), "reference.sqlite"
 )
@@ -124,12 +127,24 @@ async def lifespan(app: FastAPI):
 
 
 app = FastAPI(lifespan=lifespan)
-app.include_router(fastapi_users.get_auth_router(bearer_backend), prefix="/auth/jwt", tags=["auth"])
-app.include_router(fastapi_users.get_auth_router(cookie_backend), prefix="/auth/cookie", tags=["auth"])
+app.include_router(
+    fastapi_users.get_auth_router(bearer_backend, requires_verification=REQUIRES_VERIFICATION),
+    prefix="/auth/jwt",
+    tags=["auth"],
+)
+app.include_router(
+    fastapi_users.get_auth_router(cookie_backend, requires_verification=REQUIRES_VERIFICATION),
+    prefix="/auth/cookie",
+    tags=["auth"],
+)
 app.include_router(fastapi_users.get_register_router(UserRead, UserCreate), prefix="/auth", tags=["auth"])
 app.include_router(fastapi_users.get_reset_password_router(), prefix="/auth", tags=["auth"])
 app.include_router(fastapi_users.get_verify_router(UserRead), prefix="/auth", tags=["auth"])
-app.include_router(fastapi_users.get_users_router(UserRead, UserUpdate), prefix="/users", tags=["users"])
+app.include_router(
+    fastapi_users.get_users_router(UserRead, UserUpdate, requires_verification=REQUIRES_VERIFICATION),
+    prefix="/users",
+    tags=["users"],
+)
 
 
 @app.get("/protected")

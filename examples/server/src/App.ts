@@ -46,6 +46,8 @@ export const AppConfig = Config.all({
   secret: Config.option(Config.Redacted("SECRET")),
   databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
   redisUrl: Config.option(Config.Redacted("REDIS_URL")),
+  /** Builds the auth and users routers with FastAPI Users' `requires_verification=True`. */
+  requiresVerification: Config.Boolean("REQUIRES_VERIFICATION").pipe(Config.withDefault(false)),
   /** Test-only endpoints for the black-box suite; never set it in production. */
   testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
 })
@@ -152,7 +154,9 @@ export const layer = (config: AppConfig) => {
     HttpApiEndpoint.get("protected", "/protected", { success: Schema.Struct({ message: Schema.String }) })
       .middleware(Authenticated)
   )
-  const authRouter = (backend: Backend) => Users.authRouter(backend, { prefix: `/auth/${backend.name}` })
+  const requiresVerification = config.requiresVerification
+  const authRouter = (backend: Backend) =>
+    Users.authRouter(backend, { prefix: `/auth/${backend.name}`, requiresVerification })
   const base = HttpApi.make("effect-users-example")
     .add(
       authRouter(jwt),
@@ -161,7 +165,7 @@ export const layer = (config: AppConfig) => {
       Users.registerRouter({ prefix: "/auth" }),
       Users.resetPasswordRouter({ prefix: "/auth" }),
       Users.verifyRouter({ prefix: "/auth" }),
-      Users.usersRouter({ prefix: "/users" }),
+      Users.usersRouter({ prefix: "/users", requiresVerification }),
       AppGroup
     )
     .annotateMerge(Users.openApiAnnotations({ title: "effect-users example", version: "0.0.0" }))

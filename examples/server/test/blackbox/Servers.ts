@@ -92,7 +92,10 @@ const baseEnv = (): Record<string, string | undefined> => {
 }
 
 /** Starts FastAPI Users 15.0.5 (creating its virtual environment on first use, ~10 s). */
-export const startReference = async (secret: string): Promise<RunningServer> => {
+export const startReference = async (
+  secret: string,
+  env: Record<string, string> = {}
+): Promise<RunningServer> => {
   let python: string
   try {
     const { stdout } = await promisify(execFile)("bash", [join(root, "scripts/reference/venv.sh")], { cwd: root })
@@ -105,7 +108,14 @@ export const startReference = async (secret: string): Promise<RunningServer> => 
   return run(
     python,
     [join(root, "scripts/reference/app.py")],
-    { ...baseEnv(), PORT: String(port), SECRET: secret, EFFECT_USERS_TEST_ENDPOINTS: "1", DATABASE_PATH: database },
+    {
+      ...baseEnv(),
+      PORT: String(port),
+      SECRET: secret,
+      EFFECT_USERS_TEST_ENDPOINTS: "1",
+      DATABASE_PATH: database,
+      ...env
+    },
     port,
     90_000
   )
