@@ -15,6 +15,15 @@ import * as VerificationScenarios from "./blackbox/VerificationScenarios.ts"
 
 const KINDS: ReadonlyArray<ServerKind> = ["reference", "effect-users"]
 
+interface OpenApiDocument {
+  readonly openapi: string
+  readonly paths: Record<string, Record<string, { readonly responses: object; readonly security?: unknown }>>
+  readonly components?: { readonly securitySchemes?: Record<string, unknown> }
+}
+
+/** The OpenAPI documents the servers served (as documented), for the parity check at the end. */
+const documents = new Map<ServerKind, OpenApiDocument>()
+
 const SECRET = "black-box-suite-secret-with-32-or-more-bytes"
 
 const start: Record<ServerKind, (secret: string, env: Record<string, string>) => Promise<RunningServer>> = {
@@ -61,6 +70,17 @@ for (const configuration of configurations) {
         }, 60_000)
       }
 
+      if (configuration.name === "as documented") {
+        it("serves an OpenAPI 3.1 document at /openapi.json", async () => {
+          if (target === undefined) throw new Error(`the ${kind} server did not start`)
+          const reply = await target.client.request("GET", "/openapi.json")
+          expect(reply.status).toBe(200)
+          const document = reply.json as OpenApiDocument
+          expect(document.openapi).toMatch(/^3\.1\./u)
+          documents.set(kind, document)
+        })
+      }
+
       it("no request answered 500, apart from the reference's 500s that named expectations predict", () => {
         if (target === undefined) throw new Error(`the ${kind} server did not start`)
         const replies = target.client.replies
@@ -73,3 +93,44 @@ for (const configuration of configurations) {
     })
   }
 }
+
+describe("OpenAPI: the example's document against FastAPI Users'", () => {
+  const operations = (document: OpenApiDocument) =>
+    new Map(
+      Object.entries(document.paths).flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => [`${method.toUpperCase()} ${path}`, operation] as const)
+      )
+    )
+  const schemesOf = (security: unknown): Array<string> =>
+    Array.isArray(security) ? security.flatMap((requirement) => Object.keys(requirement as object)).sort() : []
+
+  it("the same security schemes (the bearer password flow, the cookie)", () => {
+    const reference = documents.get("reference")
+    const ours = documents.get("effect-users")
+    if (reference === undefined || ours === undefined) throw new Error("a document is missing")
+    expect(ours.components?.securitySchemes).toStrictEqual(reference.components?.securitySchemes)
+  })
+
+  it("every operation of the reference, secured by the same schemes, with its error statuses declared", () => {
+    const reference = documents.get("reference")
+    const ours = documents.get("effect-users")
+    if (reference === undefined || ours === undefined) throw new Error("a document is missing")
+    const mine = operations(ours)
+    for (const [key, operation] of operations(reference)) {
+      if (key.includes("/__test__/")) continue
+      const counterpart = mine.get(key)
+      expect(counterpart, key).toBeDefined()
+      expect(schemesOf(counterpart?.security), key).toStrictEqual(schemesOf(operation.security))
+      const statuses = Object.keys(counterpart?.responses ?? {})
+      // what the suite saw each route answer: 401/403 where a guard applies, 422 where a body is read, 503 always
+      if (schemesOf(operation.security).length > 0) expect(statuses, key).toEqual(expect.arrayContaining(["401"]))
+      for (const status of Object.keys(operation.responses)) {
+        // FastAPI documents a 200 on 204 routes and a 422 on routes without a body; neither is ever answered
+        if (status === "200" && statuses.includes("204")) continue
+        if (status === "422" && !key.startsWith("POST") && !key.startsWith("PATCH")) continue
+        expect(statuses, key).toContain(status)
+      }
+      expect(statuses, key).toContain("503")
+    }
+  })
+})
