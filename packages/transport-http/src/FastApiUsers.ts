@@ -605,17 +605,22 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     // machinery); the endpoint stays declared in the group, so the OpenAPI document is unchanged.
     const mePath: Prefix = `${routerOptions.prefix}/me`
     const rawMe = (authenticator: Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>) => {
-      const authenticate = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
-      const respond = (outcome: Authenticate.Outcome) =>
-        typeof outcome === "number"
-          ? outcome === 401 ? ErrorCode.responses.unauthorized : ErrorCode.responses.forbidden
-          : userResponse(200, outcome.user)
-      const onError = (error: { readonly _tag: string }) => ErrorCode.toResponse("users", error)
-      return HttpRouter.route(
-        "GET",
-        mePath,
-        (request) => Effect.catch(Effect.map(authenticate(request), respond), onError)
-      )
+      const guard = authenticator.guard({ active: true, verified: requiresVerification })
+      const unauthorized = Effect.succeed(ErrorCode.responses.unauthorized)
+      const forbidden = Effect.succeed(ErrorCode.responses.forbidden)
+      // core's guard and one matchEffect: the fewest steps between the request and the answer
+      const handlers = {
+        onSuccess: (
+          found: Option.Option<Authenticator.Authenticated<HttpServerRequest.HttpServerRequest>>
+        ) => Option.isSome(found) ? Effect.succeed(userResponse(200, found.value.user)) : unauthorized,
+        onFailure: (error: Authenticator.AuthenticationError) =>
+          error._tag === "Unauthorized"
+            ? unauthorized
+            : error._tag === "Forbidden"
+            ? forbidden
+            : ErrorCode.toResponse("users", error)
+      }
+      return HttpRouter.route("GET", mePath, (request) => Effect.matchEffect(guard(request), handlers))
     }
     const usersHandlers = HttpApiBuilder.group(localApi.add(group), "users", (h) =>
       h
