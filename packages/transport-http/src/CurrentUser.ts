@@ -8,7 +8,6 @@ import type { Authenticator, User } from "@effect-users/core"
 import { Context, Effect, Layer, Option } from "effect"
 import type { Schema } from "effect"
 import { HttpServerRequest } from "effect/http"
-import type { HttpServerResponse } from "effect/http"
 import { HttpApiMiddleware } from "effect/http-api"
 import * as ErrorCode from "./ErrorCode.ts"
 import * as Authenticate from "./internal/authenticate.ts"
@@ -64,11 +63,6 @@ const middlewareErrors = [
 ] as const
 
 const optionalErrors = [ErrorCode.ServiceUnavailableError] as const
-
-const refuse = (outcome: 401 | 403): HttpServerResponse.HttpServerResponse =>
-  outcome === 401 ? ErrorCode.responses.unauthorized : ErrorCode.responses.forbidden
-
-const serviceUnavailable = (error: { readonly _tag: string }) => ErrorCode.toResponse("users", error)
 
 /**
  * A middleware key, typed by its id so that two requirement sets are two services.
@@ -126,14 +120,10 @@ export const middleware = <const Id extends string, E = never, R = never>(
     Effect.map(authenticator, (resolved) => {
       const authenticate = Authenticate.make(resolved, requirements)
       return Tag.of((httpEffect) =>
-        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Effect.matchEffect(authenticate(request), {
-            onFailure: serviceUnavailable,
-            onSuccess: (outcome) =>
-              typeof outcome === "number"
-                ? Effect.succeed(refuse(outcome))
-                : Effect.provideService(httpEffect, CurrentUser, outcome.user)
-          }))
+        Effect.flatMap(
+          HttpServerRequest.HttpServerRequest,
+          (request) => authenticate(request, (session) => Effect.provideService(httpEffect, CurrentUser, session.user))
+        )
       )
     })
   )
@@ -158,17 +148,13 @@ export const optionalMiddleware = <const Id extends string, E = never, R = never
   const layer = Layer.effect(
     Tag,
     Effect.map(authenticator, (resolved) => {
-      const authenticate = Authenticate.make(resolved, requirements)
+      const guard = resolved.guard({ ...requirements, optional: true })
       return Tag.of((httpEffect) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Effect.matchEffect(authenticate(request), {
-            onFailure: serviceUnavailable,
-            onSuccess: (outcome) =>
-              Effect.provideService(
-                httpEffect,
-                OptionalCurrentUser,
-                typeof outcome === "number" ? Option.none() : Option.some(outcome.user)
-              )
+          Effect.matchEffect(guard(request), {
+            onFailure: Authenticate.refusal,
+            onSuccess: (found) =>
+              Effect.provideService(httpEffect, OptionalCurrentUser, Option.map(found, (session) => session.user))
           }))
       )
     })

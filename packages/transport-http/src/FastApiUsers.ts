@@ -414,22 +414,14 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
         yield* hooks.onAfterLogin(user)
         return response
       }).pipe(Effect.catch((error) => ErrorCode.toResponse("login", error)))
-    const logout = (
-      backend: HttpBackend,
-      logoutGuard: ReturnType<typeof Authenticate.make>,
-      request: HttpServerRequest.HttpServerRequest
-    ) =>
-      Effect.gen(function*() {
-        const outcome = yield* logoutGuard(request)
-        if (outcome === 401) return ErrorCode.responses.unauthorized
-        if (outcome === 403) return ErrorCode.responses.forbidden
-        yield* backend.strategy.destroyToken(outcome.token, outcome.user).pipe(
-          Effect.catchTag("DestroyNotSupported", () => Effect.void)
-        )
-        return yield* backend.transport.logoutResponse.pipe(
-          Effect.catchTag("LogoutNotSupported", () => Effect.succeed(noContent))
-        )
-      }).pipe(Effect.catch((error) => ErrorCode.toResponse("users", error)))
+    // logout: the guard looks at every backend, the route's own strategy destroys the token (FASTAPI_USERS.md §3.1)
+    const logout = (backend: HttpBackend) => (session: Authenticate.Session) =>
+      backend.strategy.destroyToken(session.token, session.user).pipe(
+        Effect.catchTag("DestroyNotSupported", () => Effect.void),
+        Effect.andThen(backend.transport.logoutResponse),
+        Effect.catchTag("LogoutNotSupported", () => Effect.succeed(noContent)),
+        Effect.catch((error) => ErrorCode.toResponse("users", error))
+      )
     handlers.set(
       group.identifier,
       HttpApiBuilder.group(
@@ -441,10 +433,11 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
             // the router's own backend: one of the builder's, or built here (FastAPI Users takes any backend)
             const known = backends.find((b) => b.name === definition.name && b.transport === definition.transport)
             const self = known ?? (yield* resolve([definition]))[0]
-            const logoutGuard = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
+            const authenticate = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
+            const logoutSelf = logout(self)
             return h
               .handleRaw("login", ({ request }) => login(self, request))
-              .handleRaw("logout", ({ request }) => logout(self, logoutGuard, request))
+              .handleRaw("logout", ({ request }) => authenticate(request, logoutSelf))
           })
       ).pipe(Layer.provide(backendsLayer)) as Handled
     )
@@ -552,24 +545,14 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const guardLayer = Layer.effect(
       UsersGuard,
       Effect.map(Backends, ({ authenticator }) => {
-        const activeUser = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
-        const superuser = Authenticate.make(authenticator, {
-          active: true,
-          verified: requiresVerification,
-          superuser: true
-        })
+        const me = Authenticate.make(authenticator, { active: true, verified: requiresVerification })
+        const byId = Authenticate.make(authenticator, { active: true, verified: requiresVerification, superuser: true })
         return UsersGuard.of((httpEffect, { endpoint }) =>
           Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-            const authenticate = endpoint.path.endsWith("/me") ? activeUser : superuser
-            const guarded = Effect.matchEffect(authenticate(request), {
-              onFailure: (error) => ErrorCode.toResponse("users", error),
-              onSuccess: (outcome) =>
-                outcome === 401
-                  ? Effect.succeed(ErrorCode.responses.unauthorized)
-                  : outcome === 403
-                  ? Effect.succeed(ErrorCode.responses.forbidden)
-                  : Effect.provideService(httpEffect, CurrentUser.CurrentUser, outcome.user)
-            })
+            const guarded = (endpoint.path.endsWith("/me") ? me : byId)(
+              request,
+              (session) => Effect.provideService(httpEffect, CurrentUser.CurrentUser, session.user)
+            )
             // FastAPI parses the JSON body before authenticating (FASTAPI_USERS.md §2.4)
             return endpoint.method === "PATCH"
               ? Effect.flatMap(

@@ -1,39 +1,40 @@
-import type { Authenticator, Strategy, User, UserRepository } from "@effect-users/core"
+import type { Authenticator } from "@effect-users/core"
 import { Effect, Option } from "effect"
-import type { HttpServerRequest } from "effect/http"
+import type { HttpServerRequest, HttpServerResponse } from "effect/http"
+import * as ErrorCode from "../ErrorCode.ts"
 
-/** The user of a request and the token that authenticated it. */
-export interface Session {
-  readonly user: User.User
-  readonly token: string
-}
+type Request = HttpServerRequest.HttpServerRequest
+type Response = HttpServerResponse.HttpServerResponse
 
-/** A session, or the status of a refusal (401 no usable user or inactive, 403 unverified or not a superuser). */
-export type Outcome = Session | 401 | 403
+/** The user of a request, the token that authenticated it, and its backend. */
+export type Session = Authenticator.Authenticated<Request>
 
-type HttpAuthenticator = Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>
+const unauthorized = Effect.succeed(ErrorCode.responses.unauthorized)
+const forbidden = Effect.succeed(ErrorCode.responses.forbidden)
 
-const unauthorized: Effect.Effect<Outcome> = Effect.succeed(401)
-const forbidden: Effect.Effect<Outcome> = Effect.succeed(403)
-
-const refusal = (
-  error: Authenticator.AuthenticationError
-): Effect.Effect<Outcome, Strategy.StrategyError | UserRepository.UserRepositoryError> =>
-  error._tag === "Unauthorized" ? unauthorized : error._tag === "Forbidden" ? forbidden : Effect.fail(error)
-
-const toOutcome = (found: Option.Option<Authenticator.Authenticated<HttpServerRequest.HttpServerRequest>>): Outcome =>
-  Option.isSome(found) ? found.value : 401
+/** The answer to a refusal: the bare 401 or 403, or the 503 (logged) for an unavailable store. */
+export const refusal = (error: Authenticator.AuthenticationError): Effect.Effect<Response> =>
+  error._tag === "Unauthorized"
+    ? unauthorized
+    : error._tag === "Forbidden"
+    ? forbidden
+    : ErrorCode.toResponse("users", error)
 
 /**
- * Core's guard (FASTAPI_USERS.md §5) for fixed requirements, built once, with its refusals as statuses: only an
- * unavailable store fails.
+ * Core's guard for fixed requirements (FASTAPI_USERS.md §5), built once; run it on a request with what to do with the
+ * session: every refusal is answered here, in one `matchEffect` (hot path).
  */
 export const make = (
-  authenticator: HttpAuthenticator,
+  authenticator: Authenticator.Authenticator<Request>,
   requirements: Authenticator.Requirements
-): (
-  request: HttpServerRequest.HttpServerRequest
-) => Effect.Effect<Outcome, Strategy.StrategyError | UserRepository.UserRepositoryError> => {
+) => {
   const guard = authenticator.guard({ ...requirements, optional: false })
-  return (request) => Effect.catch(Effect.map(guard(request), toOutcome), refusal)
+  return <E, R>(
+    request: Request,
+    onSession: (session: Session) => Effect.Effect<Response, E, R>
+  ): Effect.Effect<Response, E, R> =>
+    Effect.matchEffect(guard(request), {
+      onFailure: refusal,
+      onSuccess: (found) => Option.isSome(found) ? onSession(found.value) : unauthorized
+    })
 }
