@@ -549,7 +549,8 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
         const byId = Authenticate.make(authenticator, { active: true, verified: requiresVerification, superuser: true })
         return UsersGuard.of((httpEffect, { endpoint }) =>
           Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-            const guarded = (endpoint.path.endsWith("/me") ? me : byId)(
+            const ownUser = endpoint.identifier === "current_user" || endpoint.identifier === "patch_current_user"
+            const guarded = (ownUser ? me : byId)(
               request,
               (session) => Effect.provideService(httpEffect, CurrentUser.CurrentUser, session.user)
             )
@@ -590,18 +591,12 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const rawMe = (authenticator: Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>) => {
       const guard = authenticator.guard({ active: true, verified: requiresVerification })
       const unauthorized = Effect.succeed(ErrorCode.responses.unauthorized)
-      const forbidden = Effect.succeed(ErrorCode.responses.forbidden)
       // core's guard and one matchEffect: the fewest steps between the request and the answer
       const handlers = {
         onSuccess: (
           found: Option.Option<Authenticator.Authenticated<HttpServerRequest.HttpServerRequest>>
         ) => Option.isSome(found) ? Effect.succeed(userResponse(200, found.value.user)) : unauthorized,
-        onFailure: (error: Authenticator.AuthenticationError) =>
-          error._tag === "Unauthorized"
-            ? unauthorized
-            : error._tag === "Forbidden"
-            ? forbidden
-            : ErrorCode.toResponse("users", error)
+        onFailure: Authenticate.refusal
       }
       return HttpRouter.route("GET", mePath, (request) => Effect.matchEffect(guard(request), handlers))
     }
