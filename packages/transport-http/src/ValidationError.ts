@@ -4,8 +4,9 @@
  *
  * @since 0.0.0
  */
-import { Schema, SchemaIssue } from "effect"
+import { Effect, Schema, SchemaIssue } from "effect"
 import type { HttpServerResponse } from "effect/http"
+import { HttpApiMiddleware } from "effect/http-api"
 import { jsonResponse } from "./ErrorCode.ts"
 
 /**
@@ -102,7 +103,8 @@ const messageOf = (issue: SchemaIssue.Issue): string => {
 }
 
 const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown => {
-  let value = input
+  if (input === undefined) return null
+  let value: unknown = input
   for (const key of path) {
     if (typeof value !== "object" || value === null) return undefined
     value = (value as Record<PropertyKey, unknown>)[key]
@@ -156,6 +158,16 @@ export const fromIssue = (
   embedded = false
 ): ReadonlyArray<ValidationIssue> => {
   const out: Array<ValidationIssue> = []
+  const valueError = (current: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): void => {
+    const loc = [source, ...path.map(toKey)]
+    const msg = messageOf(current)
+    const email = EMAIL_PREFIX.exec(msg)
+    out.push(
+      email === null
+        ? { type: "value_error", loc, msg, input: valueAt(input, path) }
+        : { type: "value_error", loc, msg, input: valueAt(input, path), ctx: { reason: email[1] } }
+    )
+  }
   const walk = (current: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): void => {
     const loc = [source, ...path.map(toKey)]
     switch (current._tag) {
@@ -163,6 +175,9 @@ export const fromIssue = (
         return walk(current.issue, [...path, ...current.path])
       case "Encoding":
         return walk(current.issue, path)
+      case "AnyOf":
+        // a union of one member (HttpApi wraps payload schemas in one): its member's issues
+        return current.issues.length === 1 ? walk(current.issues[0], path) : valueError(current, path)
       case "Composite":
         for (const inner of current.issues) walk(inner, path)
         return
@@ -176,17 +191,45 @@ export const fromIssue = (
         out.push({ type, loc, msg: pythonMessage(type, message), input: value })
         return
       }
-      default: {
-        const msg = messageOf(current)
-        const email = EMAIL_PREFIX.exec(msg)
-        out.push(
-          email === null
-            ? { type: "value_error", loc, msg, input: valueAt(input, path) }
-            : { type: "value_error", loc, msg, input: valueAt(input, path), ctx: { reason: email[1] } }
-        )
-      }
+      default:
+        return valueError(current, path)
     }
   }
   walk(issue, [])
   return out
 }
+
+/**
+ * A middleware for the application's own `HttpApi` groups: their request validation failures (payload, query, path,
+ * headers) become FastAPI's 422 instead of effect's empty 400. Add it with `.middleware(ValidationError.Middleware)`
+ * after the groups it covers (annotate the API with `HttpApi.ParseOptions, { errors: "all" }` to report every
+ * invalid field), and provide `ValidationError.layer`.
+ *
+ * @since 0.0.0
+ * @category middleware
+ */
+export class Middleware extends HttpApiMiddleware.Service<Middleware>()(
+  "@effect-users/transport-http/ValidationError/Middleware",
+  { error: HTTPValidationError }
+) {}
+
+const sources = {
+  Payload: "body",
+  Query: "query",
+  Params: "path",
+  Headers: "header"
+} as const
+
+/**
+ * The implementation of {@link Middleware}; response encoding failures stay defects (a 500: a bug, not input).
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layer = HttpApiMiddleware.layerSchemaErrorTransform(
+  Middleware,
+  (error) =>
+    error.kind === "Body" || error.kind === "ResponseHeaders"
+      ? Effect.fail(error)
+      : Effect.succeed(response(fromIssue(sources[error.kind], error.cause.issue, undefined)))
+)

@@ -597,6 +597,19 @@ describe("routes (requiresVerification: false)", () => {
         }))
     })
 
+    describe("the application's own endpoints (ValidationError.Middleware)", () => {
+      it.effect("their validation failures are FastAPI's 422 with a loc per invalid field", () =>
+        Effect.gen(function*() {
+          const ok = yield* post("/echo", { name: "a", age: 1 })
+          assert.deepStrictEqual([ok.status, ok.json], [200, { name: "a" }])
+          const bad = yield* post("/echo", { age: 1.5 })
+          assert.deepStrictEqual([bad.status, locs(bad), types(bad)], [422, [["body", "name"], ["body", "age"]], [
+            "missing",
+            "value_error"
+          ]])
+        }))
+    })
+
     describe("the application's own endpoints (currentUser)", () => {
       it.effect("active / superuser / chosen backends / optional", () =>
         Effect.gen(function*() {

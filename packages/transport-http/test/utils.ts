@@ -11,6 +11,7 @@ import * as CookieTransport from "@effect-users/transport-http/CookieTransport"
 import * as CurrentUser from "@effect-users/transport-http/CurrentUser"
 import * as FastApiUsers from "@effect-users/transport-http/FastApiUsers"
 import * as HttpTransport from "@effect-users/transport-http/HttpTransport"
+import * as ValidationError from "@effect-users/transport-http/ValidationError"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Layer, Option, Redacted, Ref, Schema } from "effect"
 import { type Headers, HttpClient, HttpClientRequest, HttpRouter } from "effect/http"
@@ -142,10 +143,16 @@ export const makeServer = (
       HttpApiEndpoint.get("cookie-only", "/cookie-only", { success: Schema.Struct({ email: Schema.String }) })
         .middleware(CookieOnly),
       HttpApiEndpoint.get("maybe", "/maybe", { success: Schema.Struct({ email: Schema.NullOr(Schema.String) }) })
-        .middleware(Maybe)
+        .middleware(Maybe),
+      HttpApiEndpoint.post("echo", "/echo", {
+        payload: Schema.Struct({ name: Schema.String, age: Schema.Int }),
+        success: Schema.Struct({ name: Schema.String })
+      })
     )
   const Api = HttpApi.make("test")
     .add(AuthBearer, AuthCookie, Register, Verify, Reset, UsersRouter, AppGroup)
+    .middleware(ValidationError.Middleware)
+    .annotate(HttpApi.ParseOptions, { errors: "all" })
     .annotateMerge(Users.openApiAnnotations({ title: "effect-users test" }))
   const email = Effect.map(CurrentUser.CurrentUser, (user) => ({ email: user.email }))
   const AppLive = HttpApiBuilder.group(Api, "app", (handlers) =>
@@ -156,8 +163,9 @@ export const makeServer = (
       .handle("maybe", () =>
         Effect.map(CurrentUser.OptionalCurrentUser, (user) => ({
           email: Option.match(user, { onNone: () => null, onSome: (u) => u.email })
-        })))).pipe(
-      Layer.provide([Authenticated.layer, Superuser.layer, CookieOnly.layer, Maybe.layer])
+        })))
+      .handle("echo", ({ payload }) => Effect.succeed({ name: payload.name }))).pipe(
+      Layer.provide([Authenticated.layer, Superuser.layer, CookieOnly.layer, Maybe.layer, ValidationError.layer])
     )
   const ApiLive = HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide([Users.layer(Api), AppLive])
