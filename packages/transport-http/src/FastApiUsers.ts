@@ -651,7 +651,21 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
     const existing = (components["securitySchemes"] ?? {}) as Record<string, unknown>
     const securitySchemes: Record<string, unknown> = { ...existing }
     for (const scheme of schemes) securitySchemes[scheme.name] = scheme.scheme
-    return { ...spec, components: { ...components, securitySchemes } }
+    // the application's endpoints behind a `currentUser` guard document its 401: they get the backends' schemes,
+    // so the docs page sends the token it authorized with
+    const paths: Record<string, Record<string, Record<string, unknown>>> = {}
+    const source = (spec["paths"] ?? {}) as Record<string, Record<string, Record<string, unknown>>>
+    for (const [path, operations] of Object.entries(source)) {
+      const secured: Record<string, Record<string, unknown>> = {}
+      for (const [method, operation] of Object.entries(operations)) {
+        const responses = (operation["responses"] ?? {}) as Record<string, unknown>
+        const security = operation["security"]
+        const unsecured = security === undefined || (Array.isArray(security) && security.length === 0)
+        secured[method] = "401" in responses && unsecured ? securityOf(schemes)(operation) : operation
+      }
+      paths[path] = secured
+    }
+    return { ...spec, paths, components: { ...components, securitySchemes } }
   }
 
   return {

@@ -45,15 +45,29 @@ describe("FastApiUsers.make", () => {
       assert.isTrue(Exit.isFailure(exit))
     }))
 
-  it("adds the backends' security schemes to an OpenAPI document, keeping existing ones", () => {
+  it("adds the security schemes, and secures the operations documenting a 401 that declare none", () => {
     const Users = FastApiUsers.make({
       backends: [
         HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "auth/jwt/login" }), strategy),
         HttpTransport.backend("cookie", CookieTransport.make({ name: "sid" }), strategy)
       ]
     })
-    const spec = Users.openApiTransform({ components: { securitySchemes: { other: { type: "http" } } } })
+    const spec = Users.openApiTransform({
+      paths: {
+        "/mine": { get: { security: [], responses: { "200": {}, "401": {} } } },
+        "/open": { get: { security: [], responses: { "200": {} } } },
+        "/custom": { get: { security: [{ other: [] }], responses: { "401": {} } } }
+      },
+      components: { securitySchemes: { other: { type: "http" } } }
+    })
     assert.deepStrictEqual(spec, {
+      paths: {
+        "/mine": {
+          get: { security: [{ OAuth2PasswordBearer: [] }, { APIKeyCookie: [] }], responses: { "200": {}, "401": {} } }
+        },
+        "/open": { get: { security: [], responses: { "200": {} } } },
+        "/custom": { get: { security: [{ other: [] }], responses: { "401": {} } } }
+      },
       components: {
         securitySchemes: {
           other: { type: "http" },

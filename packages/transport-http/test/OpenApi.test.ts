@@ -43,7 +43,11 @@ describe("OpenAPI document and docs page", () => {
         assert.includeMembers(Object.keys(spec.paths["/auth/cookie/login"]["post"].responses), ["204"])
         assert.includeMembers(Object.keys(spec.paths["/auth/register"]["post"].responses), ["201", "400", "422"])
         assert.includeMembers(Object.keys(spec.paths["/auth/forgot-password"]["post"].responses), ["202", "422"])
-        assert.isDefined(spec.paths["/protected"]["get"].responses["401"])
+        const protectedOp = spec.paths["/protected"]["get"]
+        assert.isDefined(protectedOp.responses["401"])
+        // the application's guarded endpoints carry the backends' schemes, so the docs page sends the token
+        assert.deepStrictEqual(protectedOp.security, [{ OAuth2PasswordBearer: [] }, { APIKeyCookie: [] }])
+        assert.deepStrictEqual(spec.paths["/auth/register"]["post"].security, [])
       }))
 
     it.effect("/docs: Swagger UI with its assets inline (no CDN) and the document embedded", () =>
