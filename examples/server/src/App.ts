@@ -242,7 +242,8 @@ export const layer = (config: AppConfig) => {
     HttpRouter.serve(routes, { disableLogger: true, disableListenLog: true }),
     announce
   ).pipe(
-    Layer.provide(Services),
-    Layer.provide(NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
+    // the socket opens only once storage and services are up: an early request is refused, never left hanging
+    Layer.provide(NodeHttpServer.layer(createServer, { port: config.port, host: config.host })),
+    Layer.provide(Services)
   )
 }
