@@ -331,9 +331,10 @@ interface KnownPath {
 
 const makeNotFound = (knownPaths: ReadonlyArray<KnownPath>) => {
   // Starlette answers with the methods of the first route matching the path
-  const methodNotAllowed = (path: string) => {
+  const methodNotAllowed = (path: string, method: string) => {
     const known = knownPaths.find((route) => route.pattern.test(path))
-    return known === undefined
+    // (the same method: the router could not match the path at all, e.g. a malformed escape)
+    return known === undefined || known.method === method
       ? undefined
       : HttpServerResponse.setHeader(ErrorCode.responses.methodNotAllowed, "allow", known.method)
   }
@@ -341,13 +342,15 @@ const makeNotFound = (knownPaths: ReadonlyArray<KnownPath>) => {
     (httpEffect) =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         // FastAPI routes take no HEAD (the router would answer it with the GET route)
-        const head = request.method === "HEAD" ? methodNotAllowed(request.url.split("?")[0]) : undefined
+        const head = request.method === "HEAD" ? methodNotAllowed(request.url.split("?")[0], "HEAD") : undefined
         if (head !== undefined) return Effect.succeed(head)
         return Effect.catch(httpEffect, (error) => {
           if (!HttpServerError.isHttpServerError(error) || error.reason._tag !== "RouteNotFound") {
             return Effect.fail(error)
           }
-          return Effect.succeed(methodNotAllowed(request.url.split("?")[0]) ?? ErrorCode.responses.notFound)
+          return Effect.succeed(
+            methodNotAllowed(request.url.split("?")[0], request.method) ?? ErrorCode.responses.notFound
+          )
         })
       }),
     { global: true }

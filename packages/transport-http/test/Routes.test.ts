@@ -592,6 +592,8 @@ describe("routes (requiresVerification: false)", () => {
           assert.strictEqual(put.headers["allow"], "GET")
           const head = yield* send(HttpClientRequest.head("/users/me"))
           assert.deepStrictEqual([head.status, head.headers["allow"]], [405, "GET"])
+          const malformed = yield* get("/users/%zz")
+          assert.deepStrictEqual([malformed.status, malformed.json], [404, { detail: "Not Found" }])
           const missing = yield* get("/nowhere")
           assert.deepStrictEqual([missing.status, missing.json], [404, { detail: "Not Found" }])
         }))
