@@ -79,6 +79,7 @@ export const errorTable: { readonly [O in Operation]: { readonly [tag: string]: 
   login: {
     UserNotExists: { status: 400, detail: ErrorCode.LOGIN_BAD_CREDENTIALS },
     UserInactive: { status: 400, detail: ErrorCode.LOGIN_BAD_CREDENTIALS },
+    // not a core error: the login route's own `requiresVerification` check
     UserNotVerified: { status: 400, detail: ErrorCode.LOGIN_USER_NOT_VERIFIED }
   },
   register: {
@@ -152,15 +153,27 @@ export const detailResponse = (status: number, detail: unknown): HttpServerRespo
   jsonResponse(status, { detail })
 
 /**
+ * The pre-built response of a domain error without a `reason`, through the table (for the hot paths).
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const responseOf = (operation: Operation, tag: string): HttpServerResponse.HttpServerResponse => {
+  const wire = errorTable[operation][tag]
+  if (wire === undefined) throw new Error(`transport-http: no ${operation} entry for ${tag} in the error table`)
+  return detailResponse(wire.status, wire.detail)
+}
+
+/**
  * The pre-built bare responses (`{"detail": "Unauthorized"}` and friends, the 503).
  *
  * @since 0.0.0
  * @category constants
  */
 export const responses = {
-  unauthorized: detailResponse(401, "Unauthorized"),
-  forbidden: detailResponse(403, "Forbidden"),
-  notFound: detailResponse(404, "Not Found"),
+  unauthorized: responseOf("users", "Unauthorized"),
+  forbidden: responseOf("users", "Forbidden"),
+  notFound: responseOf("users", "UserNotExists"),
   methodNotAllowed: detailResponse(405, "Method Not Allowed"),
   serviceUnavailable: detailResponse(503, SERVICE_UNAVAILABLE)
 } as const

@@ -316,8 +316,8 @@ export interface FastApiUsers<E = never, R = never> {
 const noContent = HttpServerResponse.empty({ status: 204 })
 const acceptedNull = ErrorCode.jsonResponse(202, null)
 const okNull = ErrorCode.jsonResponse(200, null)
-const badCredentials = ErrorCode.detailResponse(400, ErrorCode.ErrorCode.LOGIN_BAD_CREDENTIALS)
-const notVerified = ErrorCode.detailResponse(400, ErrorCode.ErrorCode.LOGIN_USER_NOT_VERIFIED)
+const badCredentials = ErrorCode.responseOf("login", "UserInactive")
+const notVerified = ErrorCode.responseOf("login", "UserNotVerified")
 
 const securityOf = (schemes: ReadonlyArray<SecurityScheme>) => (operation: Record<string, unknown>) => ({
   ...operation,
