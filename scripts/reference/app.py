@@ -2,7 +2,8 @@
 
 - a JWT bearer backend at /auth/jwt (tokenUrl auth/jwt/login) and a cookie backend at /auth/cookie, both with a
   JWT strategy on SECRET, lifetime 3600 s; the cookie transport keeps FastAPI Users' defaults (fastapiusersauth,
-  Path=/, HttpOnly, SameSite=lax, Secure) with Max-Age 3600;
+  Path=/, HttpOnly, SameSite=lax, Secure) with Max-Age 3600; a bearer backend with the database strategy at
+  /auth/db, and, when REDIS_URL is set, one with the Redis strategy at /auth/redis (both 3600 s);
 - register / verify / reset-password routers at /auth, users router at /users;
 - REQUIRES_VERIFICATION=1: the auth and users routers with requires_verification=True (as the example server);
 - validate_password: the reference test rule (fewer than 3 characters -> "Password should be at least 3 characters");
@@ -24,14 +25,24 @@ from typing import AsyncGenerator, Optional, Union
 import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi_users import BaseUserManager, FastAPIUsers, InvalidPasswordException, UUIDIDMixin, schemas
-from fastapi_users.authentication import AuthenticationBackend, BearerTransport, CookieTransport, JWTStrategy
+import redis.asyncio
+from fastapi_users.authentication import (
+    AuthenticationBackend,
+    BearerTransport,
+    CookieTransport,
+    JWTStrategy,
+    RedisStrategy,
+)
+from fastapi_users.authentication.strategy.db import DatabaseStrategy
 from fastapi_users.db import SQLAlchemyBaseUserTableUUID, SQLAlchemyUserDatabase
+from fastapi_users_db_sqlalchemy.access_token import SQLAlchemyAccessTokenDatabase, SQLAlchemyBaseAccessTokenTableUUID
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
 SECRET = os.environ.get("SECRET", "change-me-this-is-the-example-secret-32b")
 PORT = int(os.environ.get("PORT", "8001"))
+REDIS_URL = os.environ.get("REDIS_URL", "")
 LIFETIME_SECONDS = 3600
 TEST_ENDPOINTS = os.environ.get("EFFECT_USERS_TEST_ENDPOINTS") == "1"
 # REQUIRES_VERIFICATION=1: the auth and users routers are built with requires_verification=True
@@ -46,6 +57,10 @@ class Base(DeclarativeBase):
 
 
 class User(SQLAlchemyBaseUserTableUUID, Base):
+    pass
+
+
+class AccessToken(SQLAlchemyBaseAccessTokenTableUUID, Base):
     pass
 
 
@@ -99,6 +114,10 @@ async def get_user_db(session: AsyncSession = Depends(get_async_session)):
     yield SQLAlchemyUserDatabase(session, User)
 
 
+async def get_access_token_db(session: AsyncSession = Depends(get_async_session)):
+    yield SQLAlchemyAccessTokenDatabase(session, AccessToken)
+
+
 async def get_user_manager(user_db: SQLAlchemyUserDatabase = Depends(get_user_db)):
     yield UserManager(user_db)
 
@@ -114,7 +133,29 @@ cookie_backend = AuthenticationBackend(
     name="cookie", transport=CookieTransport(cookie_max_age=LIFETIME_SECONDS), get_strategy=get_jwt_strategy
 )
 
-fastapi_users = FastAPIUsers[User, uuid.UUID](get_user_manager, [bearer_backend, cookie_backend])
+
+
+def get_database_strategy(access_token_db: SQLAlchemyAccessTokenDatabase = Depends(get_access_token_db)):
+    return DatabaseStrategy(access_token_db, lifetime_seconds=LIFETIME_SECONDS)
+
+
+db_backend = AuthenticationBackend(
+    name="db", transport=BearerTransport(tokenUrl="auth/db/login"), get_strategy=get_database_strategy
+)
+backends = [bearer_backend, cookie_backend, db_backend]
+if REDIS_URL != "":
+    redis_client = redis.asyncio.from_url(REDIS_URL, decode_responses=True)
+
+    def get_redis_strategy() -> RedisStrategy:
+        return RedisStrategy(redis_client, lifetime_seconds=LIFETIME_SECONDS)
+
+    backends.append(
+        AuthenticationBackend(
+            name="redis", transport=BearerTransport(tokenUrl="auth/redis/login"), get_strategy=get_redis_strategy
+        )
+    )
+
+fastapi_users = FastAPIUsers[User, uuid.UUID](get_user_manager, backends)
 current_active_user = fastapi_users.current_user(active=True)
 
 
@@ -137,6 +178,12 @@ app.include_router(
     prefix="/auth/cookie",
     tags=["auth"],
 )
+for backend in backends[2:]:
+    app.include_router(
+        fastapi_users.get_auth_router(backend, requires_verification=REQUIRES_VERIFICATION),
+        prefix=f"/auth/{backend.name}",
+        tags=["auth"],
+    )
 app.include_router(fastapi_users.get_register_router(UserRead, UserCreate), prefix="/auth", tags=["auth"])
 app.include_router(fastapi_users.get_reset_password_router(), prefix="/auth", tags=["auth"])
 app.include_router(fastapi_users.get_verify_router(UserRead), prefix="/auth", tags=["auth"])

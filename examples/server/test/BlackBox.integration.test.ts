@@ -3,6 +3,7 @@
  * example server, both configured alike — once as documented, once with `REQUIRES_VERIFICATION=1` — : the same
  * answers apart from the named §14 expectations, and no 500 from effect-users for any request.
  */
+import { requireUrl } from "@effect-users/testing/TestServices"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { makeClient } from "./blackbox/Client.ts"
 import type { Scenario } from "./blackbox/Scenarios.ts"
@@ -54,7 +55,8 @@ for (const configuration of configurations) {
       let helpers: Helpers | undefined
 
       beforeAll(async () => {
-        server = await start[kind](SECRET, configuration.env)
+        // both servers get the /auth/redis backend on the Redis the test services run
+        server = await start[kind](SECRET, { REDIS_URL: requireUrl("REDIS_URL"), ...configuration.env })
         target = { kind, client: makeClient(server.url), secret: SECRET, expected500: new Set() }
         helpers = makeHelpers(target)
       }, 120_000)
@@ -104,11 +106,23 @@ describe("OpenAPI: the example's document against FastAPI Users'", () => {
   const schemesOf = (security: unknown): Array<string> =>
     Array.isArray(security) ? security.flatMap((requirement) => Object.keys(requirement as object)).sort() : []
 
-  it("the same security schemes (the bearer password flow, the cookie)", () => {
+  it("the same security schemes (the bearer password flow, the cookie); the password flow at /auth/jwt", () => {
     const reference = documents.get("reference")
     const ours = documents.get("effect-users")
     if (reference === undefined || ours === undefined) throw new Error("a document is missing")
-    expect(ours.components?.securitySchemes).toStrictEqual(reference.components?.securitySchemes)
+    const theirs = reference.components?.securitySchemes ?? {}
+    const mine = ours.components?.securitySchemes ?? {}
+    expect(Object.keys(mine).sort()).toStrictEqual(Object.keys(theirs).sort())
+    expect(mine["APIKeyCookie"]).toStrictEqual({ type: "apiKey", in: "cookie", name: "fastapiusersauth" })
+    expect(mine["APIKeyCookie"]).toStrictEqual(theirs["APIKeyCookie"])
+    const flow = (scheme: unknown) => (scheme as { flows: { password: { tokenUrl: string } } }).flows.password.tokenUrl
+    // FastAPI names every bearer transport's scheme `OAuth2PasswordBearer`, and the last one registered wins
+    // (here /auth/redis's); effect-users keeps the first bearer backend's, so the docs page logs in at /auth/jwt
+    expect(flow(theirs["OAuth2PasswordBearer"])).toBe("auth/redis/login")
+    expect(mine["OAuth2PasswordBearer"]).toStrictEqual({
+      type: "oauth2",
+      flows: { password: { scopes: {}, tokenUrl: "auth/jwt/login" } }
+    })
   })
 
   it("every operation of the reference, secured by the same schemes, with its error statuses declared", () => {

@@ -264,6 +264,80 @@ scenario("§3.1 logout", "Q6: logout authenticates over every backend", async (_
   expect(viaCookie.setCookies).toStrictEqual([])
 })
 
+for (const backend of ["db", "redis"]) {
+  scenario(
+    `§6.${backend === "db" ? 2 : 3} ${backend} strategy`,
+    `/auth/${backend}: opaque token, logout revokes it`,
+    async (_t, h) => {
+      const email = freshEmail(`session${backend}`)
+      const user = await h.register(email)
+      expectDetail(
+        await h.request("POST", `/auth/${backend}/login`, { form: { username: email, password: "wrong" } }),
+        400,
+        "LOGIN_BAD_CREDENTIALS"
+      )
+      const login = await h.request("POST", `/auth/${backend}/login`, { form: { username: email, password: PASSWORD } })
+      expectStatus(login, 200)
+      const body = login.json as { readonly access_token: string; readonly token_type: string }
+      expect(Object.keys(body)).toStrictEqual(["access_token", "token_type"])
+      expect(body.token_type).toBe("bearer")
+      // 32 random bytes, URL-safe base64 without padding
+      expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/u)
+      const token = body.access_token
+      expectUser(await h.request("GET", "/users/me", { bearer: token }), 200, { id: user.id })
+      // the cookie backend reads the cookie with the JWT strategy: an opaque token there is no user
+      expectUnauthorized(await h.request("GET", "/users/me", { cookie: `fastapiusersauth=${token}` }))
+      const second = await h.request("POST", `/auth/${backend}/login`, {
+        form: { username: email, password: PASSWORD }
+      })
+      const other = (second.json as { readonly access_token: string }).access_token
+      expect(other).not.toBe(token)
+      expectEmpty(await h.request("POST", `/auth/${backend}/logout`, { bearer: token }), 204)
+      expectUnauthorized(await h.request("GET", "/users/me", { bearer: token }))
+      expectUnauthorized(await h.request("POST", `/auth/${backend}/logout`, { bearer: token }))
+      // only the token logged out is revoked
+      expectUser(await h.request("GET", "/users/me", { bearer: other }), 200, { id: user.id })
+    }
+  )
+
+  scenario(
+    `§6.${backend === "db" ? 2 : 3} ${backend} strategy`,
+    `/auth/${backend}: tokens of inactive or deleted users`,
+    async (_t, h) => {
+      const email = freshEmail(`sessionstate${backend}`)
+      const user = await h.register(email)
+      const login = await h.request("POST", `/auth/${backend}/login`, { form: { username: email, password: PASSWORD } })
+      const token = (login.json as { readonly access_token: string }).access_token
+      await h.patchUser(user.id, { is_active: false })
+      expectUnauthorized(await h.request("GET", "/users/me", { bearer: token }))
+      await h.patchUser(user.id, { is_active: true })
+      expectStatus(await h.request("GET", "/users/me", { bearer: token }), 200)
+      expectEmpty(await h.request("DELETE", `/users/${user.id}`, { bearer: await h.superuser() }), 204)
+      expectUnauthorized(await h.request("GET", "/users/me", { bearer: token }))
+      expectUnauthorized(await h.request("GET", "/users/me", { bearer: "A".repeat(43) }))
+    }
+  )
+}
+
+scenario("§14 Q6", "logout destroys only a token of the route's own strategy", async (_t, h) => {
+  const email = freshEmail("q6")
+  await h.register(email)
+  const jwt = await h.login(email)
+  const tokenOf = async (backend: string) => {
+    const reply = await h.request("POST", `/auth/${backend}/login`, { form: { username: email, password: PASSWORD } })
+    expectStatus(reply, 200)
+    return (reply.json as { readonly access_token: string }).access_token
+  }
+  const db = await tokenOf("db")
+  const redis = await tokenOf("redis")
+  // a JWT on the db route, a db token on the JWT route, a Redis token on the db route: 204, nothing revoked
+  expectEmpty(await h.request("POST", "/auth/db/logout", { bearer: jwt }), 204)
+  expectEmpty(await h.request("POST", "/auth/jwt/logout", { bearer: db }), 204)
+  expectEmpty(await h.request("POST", "/auth/db/logout", { bearer: redis }), 204)
+  expectEmpty(await h.request("POST", "/auth/redis/logout", { bearer: db }), 204)
+  for (const token of [jwt, db, redis]) expectStatus(await h.request("GET", "/users/me", { bearer: token }), 200)
+})
+
 scenario("§3.1 logout", "an inactive user's token cannot log out (401)", async (_t, h) => {
   const { token } = await h.user({ is_active: false }, "inactivelogout")
   expectUnauthorized(await h.request("POST", "/auth/jwt/logout", { bearer: token }))
