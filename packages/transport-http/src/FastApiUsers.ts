@@ -390,7 +390,13 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
   const secured = securityOf(schemes)
   const handlers = new Map<string, Handled>()
   const knownPaths: Array<KnownPath> = []
-  const remember = (group: { readonly endpoints: object }) => {
+  // each router's routes ("METHOD path"), to check that an `HttpApi` serves them where its document says
+  const routesOf = (group: { readonly endpoints: object }): string =>
+    Object.values(group.endpoints as Record<string, { readonly path: string; readonly method: string }>)
+      .map((endpoint) => `${endpoint.method.toUpperCase()} ${endpoint.path}`).sort().join(", ")
+  const declared = new Map<string, string>()
+  const remember = (group: { readonly identifier: string; readonly endpoints: object }) => {
+    declared.set(group.identifier, routesOf(group))
     const endpoints = group.endpoints as Record<string, { readonly path: string; readonly method: string }>
     for (const endpoint of Object.values(endpoints)) {
       const pattern = endpoint.path.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&").replace(/:[A-Za-z0-9_]+/gu, "[^/]+")
@@ -688,11 +694,24 @@ export const make = <E = never, R = never>(options: Options<E, R>): FastApiUsers
       const guard = CurrentUser.optionalMiddleware(id, authenticatorOf, requirements)
       return Object.assign(guard, { layer: guard.layer.pipe(Layer.provide(backendsLayer)) })
     },
-    layer: (api) => {
+    layer: (api): Handled => {
       let layer: Handled = Layer.empty as Layer.Layer<unknown>
-      for (const identifier of Object.keys(api.groups)) {
+      const groups: Readonly<Record<string, { readonly endpoints: object }>> = api.groups
+      for (const [identifier, group] of Object.entries(groups)) {
         const handled = handlers.get(identifier)
-        if (handled !== undefined) layer = Layer.merge(layer, handled)
+        if (handled === undefined) continue
+        const served = declared.get(identifier)
+        if (served !== routesOf(group)) {
+          // the routes are the builder's (prefix included): a re-prefixed or altered group would be documented at
+          // paths nobody serves
+          return Layer.effectDiscard(Effect.die(
+            new Error(
+              `FastApiUsers: the HttpApi's group "${identifier}" (${routesOf(group)}) differs from the one the ` +
+                `builder made (${served}); add the builder's groups as they are and give prefixes to the builder`
+            )
+          )) as Layer.Layer<unknown>
+        }
+        layer = Layer.merge(layer, handled)
       }
       return layer
     },

@@ -4,7 +4,8 @@ import * as CookieTransport from "@effect-users/transport-http/CookieTransport"
 import * as FastApiUsers from "@effect-users/transport-http/FastApiUsers"
 import * as HttpTransport from "@effect-users/transport-http/HttpTransport"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Layer, Option } from "effect"
+import { HttpApi } from "effect/http-api"
 
 const strategy: Strategy.Strategy = {
   readToken: () => Effect.succeed(Option.none()),
@@ -77,4 +78,22 @@ describe("FastApiUsers.make", () => {
       }
     })
   })
+})
+
+describe("FastApiUsers.layer", () => {
+  it.effect("refuses an HttpApi whose copy of a group was re-prefixed (its document would name unserved paths)", () =>
+    Effect.gen(function*() {
+      const Users = FastApiUsers.make({
+        backends: [HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "a" }), strategy)]
+      })
+      const Register = Users.registerRouter({ prefix: "/auth" })
+      const Api = HttpApi.make("app").add(Register.prefix("/v1"))
+      // (the handlers' services are never reached: the layer refuses the API first)
+      const exit = yield* Effect.exit(Layer.build(Users.layer(Api) as Layer.Layer<unknown>))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(
+        String(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""),
+        "add the builder's groups as they are"
+      )
+    }))
 })
