@@ -189,12 +189,21 @@ export const layer = (config: AppConfig) => {
 
   const secret = Option.getOrElse(config.secret, () => Redacted.make(randomBytes(32).toString("base64url")))
   const tokens: TestTokens["Service"] = new Map()
-  const hooks = config.testEndpoints
-    ? UserHooks.layerWith({
-      onAfterRequestVerify: (user, token) => remember(tokens, user.email, "verify", token),
-      onAfterForgotPassword: (user, token) => remember(tokens, user.email, "reset", token)
-    })
-    : UserHooks.layer
+  // the hooks of FastAPI Users' documented example (the console mailer prints the tokens themselves); the test
+  // endpoints also remember the last tokens per address
+  const hooks = UserHooks.layerWith({
+    onAfterRegister: (user) => Effect.logInfo(`User ${user.id} has registered.`),
+    onAfterRequestVerify: (user, token) =>
+      Effect.andThen(
+        Effect.logInfo(`Verification requested for user ${user.id}.`),
+        config.testEndpoints ? remember(tokens, user.email, "verify", token) : Effect.void
+      ),
+    onAfterForgotPassword: (user, token) =>
+      Effect.andThen(
+        Effect.logInfo(`User ${user.id} has forgot their password.`),
+        config.testEndpoints ? remember(tokens, user.email, "reset", token) : Effect.void
+      )
+  })
 
   const Storage = Layer.mergeAll(
     SqlUserRepository.layer(),
