@@ -56,7 +56,11 @@ for (const configuration of configurations) {
 
       beforeAll(async () => {
         // both servers get the /auth/redis backend on the Redis the test services run
-        server = await start[kind](SECRET, { REDIS_URL: requireUrl("REDIS_URL"), ...configuration.env })
+        // BLACKBOX_DATABASE_URL (optional): run the example on that PostgreSQL database instead of embedded PGlite
+        const database = kind === "effect-users" && process.env.BLACKBOX_DATABASE_URL !== undefined
+          ? { DATABASE_URL: process.env.BLACKBOX_DATABASE_URL }
+          : {}
+        server = await start[kind](SECRET, { REDIS_URL: requireUrl("REDIS_URL"), ...database, ...configuration.env })
         target = { kind, client: makeClient(server.url), secret: SECRET, expected500: new Set() }
         helpers = makeHelpers(target)
       }, 120_000)
