@@ -121,6 +121,7 @@ export const make = (
       }
       return { ...custom, ...base } as User
     }
+    const hasNul = (value: string): boolean => value.includes("\u0000")
     const first = (rows: ReadonlyArray<Row>): Option.Option<User> => Option.map(Option.fromNullishOr(rows[0]), toUser)
     const query = (statement: string, params: ReadonlyArray<unknown>) => sql.unsafe<Row>(statement, params)
     const idParam = (id: Id): unknown => id
@@ -144,9 +145,15 @@ export const make = (
 
     return UserRepository.of({
       get: (id) => guard("get", Effect.map(query(text.get, [idParam(id)]), first)),
-      getByEmail: (email) => guard("getByEmail", Effect.map(query(text.getByEmail, [email]), first)),
+      // PostgreSQL text cannot hold NUL: no stored row can match such a key, and sending it would be a driver error.
+      getByEmail: (email) =>
+        hasNul(email)
+          ? Effect.succeedNone
+          : guard("getByEmail", Effect.map(query(text.getByEmail, [email]), first)),
       getByOAuthAccount: (oauthName, accountId) =>
-        guard("getByOAuthAccount", Effect.map(query(text.getByOAuthAccount, [oauthName, accountId]), first)),
+        hasNul(oauthName) || hasNul(accountId)
+          ? Effect.succeedNone
+          : guard("getByOAuthAccount", Effect.map(query(text.getByOAuthAccount, [oauthName, accountId]), first)),
       create: (insert) =>
         guard(
           "create",

@@ -108,6 +108,17 @@ describe("UserRepositoryConformance catches broken repositories", () => {
   )
   catches(
     checks,
+    "lookups by a key holding a NUL character are None",
+    "the store refuses NUL in a lookup (as PostgreSQL text does) and it surfaces as a storage error",
+    brokenUsers((real) => ({
+      getByEmail: (email) =>
+        email.includes("\u0000")
+          ? Effect.fail(new UserRepository.UserRepositoryError({ method: "getByEmail", cause: "22021" }))
+          : real.getByEmail(email)
+    }))
+  )
+  catches(
+    checks,
     "create of an address in another case fails with UserAlreadyExists",
     "a duplicate surfaces as a storage error",
     brokenUsers((real) => ({

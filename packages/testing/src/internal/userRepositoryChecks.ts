@@ -128,6 +128,20 @@ export const userRepositoryChecks = (fields: Fields): ReadonlyArray<Check<R>> =>
       })
     },
     {
+      // Login forms pass the username through unvalidated: a key no store can hold must not become a storage error.
+      name: "lookups by a key holding a NUL character are None",
+      run: Effect.gen(function*() {
+        const repository = yield* UserRepository
+        const user = yield* create("nul")
+        assertNone(yield* repository.getByEmail("\u0000"), "getByEmail of a NUL")
+        assertNone(yield* repository.getByEmail(`${user.email}\u0000`), "getByEmail of a stored address plus a NUL")
+        assertNone(
+          yield* repository.getByOAuthAccount("provider\u0000", "account\u0000"),
+          "getByOAuthAccount with NULs"
+        )
+      })
+    },
+    {
       name: "create of an address in another case fails with UserAlreadyExists",
       run: Effect.gen(function*() {
         const repository = yield* UserRepository
