@@ -31,7 +31,6 @@ import { PgClient } from "@effect/sql-pg"
 import { Config, Console, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
-import { Redis } from "ioredis"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 import * as Fallback from "./Fallback.ts"
@@ -131,14 +130,9 @@ const database = (config: AppConfig) =>
     onNone: () => EmbeddedPostgres.layerDefault
   })
 
-const redisClient = (url: Redacted.Redacted<string>) =>
-  Layer.effect(
-    RedisStrategy.RedisClient,
-    Effect.acquireRelease(
-      Effect.sync(() => new Redis(Redacted.value(url), { ...RedisStrategy.recommendedClientOptions })),
-      (client) => Effect.promise(() => client.quit().catch(() => "closed"))
-    )
-  )
+// The strategy's own client layer: recommended timeouts, outages and recoveries logged once (no unhandled "error"
+// events from ioredis), closed with the server.
+const redisClient = (url: Redacted.Redacted<string>) => RedisStrategy.layerClientConfig({ url: Config.succeed(url) })
 
 /**
  * The whole server as a layer: HTTP on `config.host:config.port`, printing its URL and docs page once listening.
