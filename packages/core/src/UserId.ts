@@ -25,6 +25,7 @@ export interface IdKind<Id> {
 }
 
 const UUID_HEX = /^[0-9a-f]{32}$/u
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/u
 
 /**
  * UUID ids (the default): accepts the hyphenated form, 32 hex digits, braces and a `urn:uuid:` prefix in any case,
@@ -37,12 +38,14 @@ export const uuid: IdKind<string> = {
   _tag: "uuid",
   parse: (input) => {
     if (typeof input !== "string") return Option.none()
+    // The canonical form (every id we render, hence every token `sub`) is the hot path: accept it as it is.
+    if (CANONICAL_UUID.test(input)) return Option.some(input)
     let value = input.trim().toLowerCase()
     if (value.startsWith("urn:uuid:")) value = value.slice("urn:uuid:".length)
     if (value.startsWith("{") && value.endsWith("}")) value = value.slice(1, -1)
     const hex = value.replaceAll("-", "")
     if (!UUID_HEX.test(hex) || (value.length !== 32 && value.length !== 36)) return Option.none()
-    if (value.length === 36 && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/u.test(value)) {
+    if (value.length === 36 && !CANONICAL_UUID.test(value)) {
       return Option.none()
     }
     return Option.some(

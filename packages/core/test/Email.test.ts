@@ -1,0 +1,51 @@
+import * as Email from "@effect-users/core/Email"
+import { assert, describe, it } from "@effect/vitest"
+import { Result, Schema } from "effect"
+
+const decode = Schema.decodeUnknownResult(Email.Email)
+
+describe("Email (FastAPI Users' EmailStr, FASTAPI_USERS.md §3.2)", () => {
+  it.each([
+    ["King.Arthur@Camelot.BT", "King.Arthur@camelot.bt"],
+    ["  lancelot@camelot.bt \n", "lancelot@camelot.bt"],
+    ["Lancelot <lancelot@camelot.bt>", "lancelot@camelot.bt"],
+    ["ada@EXAMPLE.com", "ada@example.com"],
+    ["o'brien+tag@example.co.uk", "o'brien+tag@example.co.uk"],
+    ["用户@例子.广告", "用户@例子.广告"],
+    ["user@xn--fsqu00a.xn--4rr70v", "user@例子.广告"]
+  ])("accepts %j and stores %j (domain normalised, local part kept)", (input, stored) => {
+    const result = decode(input)
+    assert.isTrue(Result.isSuccess(result), `expected ${input} to be accepted`)
+    if (Result.isSuccess(result)) assert.strictEqual(result.success, stored)
+  })
+
+  it.each([
+    "plainaddress",
+    "@example.com",
+    "ada@",
+    "ada@localhost",
+    "ada@example.test",
+    "ada@foo.invalid",
+    "ada@host.local",
+    "a..b@example.com",
+    ".ada@example.com",
+    "ada.@example.com",
+    "ada lovelace@example.com",
+    "ada@exa mple.com",
+    "ada@-example.com",
+    "ada@example.123",
+    `${"a".repeat(65)}@example.com`,
+    `ada@${"a".repeat(250)}.com`,
+    "ada\u0000@example.com"
+  ])("refuses %j with a message naming the address", (input) => {
+    const result = decode(input)
+    assert.isTrue(Result.isFailure(result), `expected ${JSON.stringify(input)} to be refused`)
+    if (Result.isFailure(result)) assert.include(result.failure.message, "value is not a valid email address")
+  })
+
+  it("normalize and key: the stored spelling, and the case-insensitive lookup key", () => {
+    assert.strictEqual(Email.normalize(" King.Arthur@Camelot.BT "), "King.Arthur@camelot.bt")
+    assert.isUndefined(Email.normalize("nope"))
+    assert.strictEqual(Email.key("King.Arthur@camelot.bt"), "king.arthur@camelot.bt")
+  })
+})
