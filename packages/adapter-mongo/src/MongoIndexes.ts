@@ -1,0 +1,75 @@
+/**
+ * The indexes the repositories rely on, created idempotently (the MongoDB counterpart of adapter-sql's
+ * `SqlMigrations`), with the backfill an existing Beanie database needs.
+ *
+ * @since 0.0.0
+ */
+import { UserModel } from "@effect-users/core/User"
+import { Data, Effect, Layer } from "effect"
+import type { Document } from "mongodb"
+import { call } from "./internal/driver.ts"
+import { isDuplicateKey, makeStore } from "./internal/store.ts"
+import type * as MongoCollections from "./MongoCollections.ts"
+import { indexes } from "./MongoCollections.ts"
+import { MongoDatabase } from "./MongoDatabase.ts"
+
+/**
+ * Creating an index or backfilling failed (for instance two users whose e-mails differ only in case).
+ *
+ * @since 0.0.0
+ * @category errors
+ */
+export class MongoIndexesError extends Data.TaggedError("MongoIndexesError")<{ readonly cause: unknown }> {}
+
+/**
+ * Backfills what an existing Beanie database lacks, then creates the indexes; safe to run at every start.
+ *
+ * - `email_lower` (the lower-cased `email`) on every user document without it;
+ * - one `OAuthAccountLink` document per embedded OAuth account without one;
+ * - unique `email_lower_unique` on `User.email_lower`, unique `oauth_name_account_id_unique` and `user_id` on
+ *   `OAuthAccountLink`, unique `token_unique` and `user_id` on `AccessToken`.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const run = (
+  options: MongoCollections.Options = {}
+): Effect.Effect<void, MongoIndexesError, MongoDatabase | UserModel> =>
+  Effect.gen(function*() {
+    const model = yield* UserModel
+    const { db } = yield* MongoDatabase
+    const { links, tokens, users } = makeStore(db, model, options)
+    const missing = yield* call(() =>
+      users.find({ email_lower: { $exists: false } }, { projection: { email: 1 } }).toArray()
+    )
+    for (const doc of missing) {
+      if (typeof doc.email !== "string") continue
+      yield* call(() => users.updateOne({ _id: doc._id }, { $set: { email_lower: doc.email.toLowerCase() } }))
+    }
+    yield* call(() => links.createIndex({ oauth_name: 1, account_id: 1 }, { unique: true, name: indexes.oauthAccount }))
+    yield* call(() => links.createIndex({ user_id: 1 }, { name: indexes.oauthUser }))
+    const linked = yield* call(() =>
+      users.find({ "oauth_accounts.0": { $exists: true } }, { projection: { oauth_accounts: 1 } }).toArray()
+    )
+    for (const doc of linked) {
+      const accounts: ReadonlyArray<Document> = Array.isArray(doc.oauth_accounts) ? doc.oauth_accounts : []
+      for (const account of accounts) {
+        yield* call(() =>
+          links.insertOne({ oauth_name: account.oauth_name, account_id: account.account_id, user_id: doc._id })
+        ).pipe(Effect.catchIf((error) => isDuplicateKey(error.cause), () => Effect.void))
+      }
+    }
+    yield* call(() => users.createIndex({ email_lower: 1 }, { unique: true, name: indexes.emailLower }))
+    yield* call(() => tokens.createIndex({ token: 1 }, { unique: true, name: indexes.token }))
+    yield* call(() => tokens.createIndex({ user_id: 1 }, { name: indexes.tokenUser }))
+  }).pipe(Effect.mapError((error) => new MongoIndexesError({ cause: error.cause })))
+
+/**
+ * Runs {@link run} when the layer is built (an application provides it to the repositories' layers).
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layer = (
+  options: MongoCollections.Options = {}
+): Layer.Layer<never, MongoIndexesError, MongoDatabase | UserModel> => Layer.effectDiscard(run(options))
