@@ -70,10 +70,10 @@ layer(layerRepositories(layerMongo(), objectIdModel), { excludeTestServices: tru
       const token = `tok-${suffix()}`
       yield* tokens.create({ token, user_id: user.id, created_at: DateTime.makeUnsafe("2026-01-01T00:00:00.123Z") })
       const doc = yield* Effect.promise(() => db.collection("AccessToken").findOne({ token }))
-      assert.instanceOf(doc?.user_id, ObjectId)
-      assert.strictEqual((doc?.user_id as ObjectId).toHexString(), user.id)
-      assert.instanceOf(doc?.created_at, Date)
-      assert.strictEqual((doc?.created_at as Date).toISOString(), "2026-01-01T00:00:00.123Z")
+      const userId: unknown = doc?.user_id
+      const createdAt: unknown = doc?.created_at
+      assert.isTrue(userId instanceof ObjectId && userId.toHexString() === user.id)
+      assert.isTrue(createdAt instanceof Date && createdAt.toISOString() === "2026-01-01T00:00:00.123Z")
     }))
 
   it.effect("a malformed ObjectId is no user", () =>
