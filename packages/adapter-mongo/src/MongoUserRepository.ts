@@ -200,19 +200,32 @@ export const make = (
             if (taken.modifiedCount !== 1) return yield* new OAuthAccountAlreadyLinked()
           }
         }
-        const doc = yield* findById(dbId)
-        if (doc === null) {
-          if (reserved) yield* call(() => links.deleteOne({ ...key, user_id: dbId })).pipe(Effect.ignore)
-          return yield* failure("addOAuthAccount", missingUser)
+        // The push is conditional on the array being as read (no element at its current length), so two concurrent
+        // links of one pair by the same user cannot both push it: the loser reads again and updates instead.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const doc = yield* findById(dbId)
+          if (doc === null) {
+            if (reserved) yield* call(() => links.deleteOne({ ...key, user_id: dbId })).pipe(Effect.ignore)
+            return yield* failure("addOAuthAccount", missingUser)
+          }
+          const accounts: Array<Document> = Array.isArray(doc.oauth_accounts) ? doc.oauth_accounts : []
+          const index = accounts.findIndex((a) =>
+            a.oauth_name === account.oauth_name && a.account_id === account.account_id
+          )
+          if (index >= 0) return yield* rewrite("addOAuthAccount", dbId, doc, index, account)
+          const element: Document = { id: yield* newAccountId }
+          for (const field of OAUTH_FIELDS) element[field] = account[field] ?? null
+          const push: Document = { $push: { oauth_accounts: element } }
+          const pushed = yield* call(() =>
+            users.findOneAndUpdate(
+              { _id: dbId, [`oauth_accounts.${accounts.length}`]: { $exists: false } },
+              push,
+              { returnDocument: "after" }
+            )
+          )
+          if (pushed !== null) return toUser(pushed)
         }
-        const accounts: Array<Document> = Array.isArray(doc.oauth_accounts) ? doc.oauth_accounts : []
-        const index = accounts.findIndex((a) =>
-          a.oauth_name === account.oauth_name && a.account_id === account.account_id
-        )
-        if (index >= 0) return yield* rewrite("addOAuthAccount", dbId, doc, index, account)
-        const element: Document = { id: yield* newAccountId }
-        for (const field of OAUTH_FIELDS) element[field] = account[field] ?? null
-        return yield* updated("addOAuthAccount", { _id: dbId }, { $push: { oauth_accounts: element } })
+        return yield* failure("addOAuthAccount", new Error("the user's OAuth accounts kept changing meanwhile"))
       })
 
     return UserRepository.of({

@@ -219,3 +219,38 @@ describe("outage", () => {
       assert.isBelow(performance.now() - started, 3_000)
     }).pipe(Effect.provide(User.layerDefaultModel), Effect.scoped))
 })
+
+layer(layerRepositories(), { excludeTestServices: true })("concurrency", (it) => {
+  it.effect("concurrent links of one pair by the same user leave one embedded account", () =>
+    Effect.gen(function*() {
+      const repo = yield* UserRepository
+      const accountId = suffix()
+      const user = yield* repo.create(insert(`c.${suffix()}@example.com`))
+      yield* Effect.all(
+        Array.from({ length: 10 }, (_, i) =>
+          repo.addOAuthAccount(user, { ...account("google", accountId), access_token: `at-${i}` })),
+        { concurrency: "unbounded" }
+      )
+      const stored = Option.getOrThrow(yield* repo.get(user.id))
+      assert.strictEqual(stored.oauth_accounts.length, 1)
+      assert.match(stored.oauth_accounts[0]?.access_token ?? "", /^at-\d$/u)
+    }))
+
+  it.effect("200 concurrent creates of one address in case variants leave exactly one user", () =>
+    Effect.gen(function*() {
+      const repo = yield* UserRepository
+      const local = `race.${suffix()}`
+      const variants = Array.from(
+        { length: 200 },
+        (_, i) => `${i % 2 === 0 ? local.toUpperCase() : local}@${i % 3 === 0 ? "EXAMPLE" : "example"}.com`
+      )
+      const results = yield* Effect.all(variants.map((email) => Effect.result(repo.create(insert(email)))), {
+        concurrency: "unbounded"
+      })
+      const wins = results.filter((r) => r._tag === "Success")
+      const losses = results.filter((r) => r._tag === "Failure" && r.failure._tag === "UserAlreadyExists")
+      assert.strictEqual(wins.length, 1)
+      assert.strictEqual(losses.length, 199)
+      assert.isTrue(Option.isSome(yield* repo.getByEmail(`${local}@example.com`)))
+    }))
+})
