@@ -7,6 +7,7 @@ import {
 import { AccessTokenRepository } from "@effect-users/core/AccessTokenRepository"
 import * as User from "@effect-users/core/User"
 import { UserRepository } from "@effect-users/core/UserRepository"
+import { requireUrl } from "@effect-users/testing/TestServices"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option } from "effect"
 import { MongoClient, ObjectId } from "mongodb"
@@ -253,4 +254,24 @@ layer(layerRepositories(), { excludeTestServices: true })("concurrency", (it) =>
       assert.strictEqual(losses.length, 199)
       assert.isTrue(Option.isSome(yield* repo.getByEmail(`${local}@example.com`)))
     }))
+})
+
+describe("MongoDatabase.layerConnect", () => {
+  it.live("connects its own client, and the repositories work on it", () =>
+    Effect.gen(function*() {
+      const { db } = yield* MongoDatabase.MongoDatabase
+      yield* Effect.addFinalizer(() => Effect.promise(() => db.dropDatabase()).pipe(Effect.ignore))
+      yield* MongoIndexes.run()
+      const repo = yield* MongoUserRepository.make()
+      const user = yield* repo.create(insert(`lc.${suffix()}@example.com`))
+      assert.strictEqual(Option.getOrThrow(yield* repo.get(user.id)).email, user.email)
+    }).pipe(
+      Effect.scoped, // the database is dropped before the layer closes the client
+      Effect.provide(
+        Layer.merge(
+          MongoDatabase.layerConnect({ url: requireUrl("MONGODB_URL"), database: `eu_connect_${suffix()}` }),
+          User.layerDefaultModel
+        )
+      )
+    ))
 })
