@@ -6,10 +6,10 @@
  */
 import type { AccessToken } from "@effect-users/core/AccessTokenRepository"
 import { AccessTokenRepository, AccessTokenRepositoryError } from "@effect-users/core/AccessTokenRepository"
+import { bounded } from "@effect-users/core/TimeLimit"
 import { UserModel } from "@effect-users/core/User"
 import { DateTime, Effect, Layer, Option } from "effect"
 import type { Document } from "mongodb"
-import { bounded } from "./internal/bounded.ts"
 import type { DriverError } from "./internal/driver.ts"
 import { call } from "./internal/driver.ts"
 import { makeStore } from "./internal/store.ts"
@@ -40,7 +40,7 @@ export const make = (
     const { tokens } = store
     const guard = <A>(method: string, effect: Effect.Effect<A, DriverError>) =>
       effect.pipe(
-        bounded(store.timeout),
+        bounded(store.timeout, "the database"),
         Effect.mapError((error) =>
           new AccessTokenRepositoryError({ method, cause: error._tag === "DriverError" ? error.cause : error })
         )

@@ -5,12 +5,12 @@
  */
 import type { AccessToken } from "@effect-users/core/AccessTokenRepository"
 import { AccessTokenRepository, AccessTokenRepositoryError } from "@effect-users/core/AccessTokenRepository"
+import { bounded } from "@effect-users/core/TimeLimit"
 import type { Id } from "@effect-users/core/User"
 import { UserModel } from "@effect-users/core/User"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
-import { bounded } from "./internal/bounded.ts"
 import { makeLayout } from "./internal/layout.ts"
 import type * as UserTables from "./UserTables.ts"
 
@@ -57,7 +57,7 @@ export const make = (
     }
     const guard = <A>(method: string, effect: Effect.Effect<A, SqlError.SqlError>) =>
       effect.pipe(
-        bounded(timeout),
+        bounded(timeout, "the database"),
         Effect.mapError((cause) => new AccessTokenRepositoryError({ method, cause }))
       )
     const toToken = (row: Row): AccessToken => ({

@@ -4,6 +4,7 @@
  *
  * @since 0.0.0
  */
+import { bounded } from "@effect-users/core/TimeLimit"
 import type { BaseUser, Id, OAuthAccount, User, UserPatch } from "@effect-users/core/User"
 import { UserModel } from "@effect-users/core/User"
 import { OAuthAccountAlreadyLinked, UserAlreadyExists } from "@effect-users/core/UserError"
@@ -12,7 +13,6 @@ import type { OAuthAccountCreate } from "@effect-users/core/UserRepository"
 import { Duration, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
-import { bounded } from "./internal/bounded.ts"
 import type { Layout } from "./internal/layout.ts"
 import { makeLayout } from "./internal/layout.ts"
 import { uuidV7 } from "./internal/uuid7.ts"
@@ -94,7 +94,7 @@ export const make = (
     const failure = (method: string) => (cause: unknown) => new UserRepositoryError({ method, cause })
     const guard = <A, E>(method: string, effect: Effect.Effect<A, E | SqlError.SqlError>) =>
       effect.pipe(
-        bounded(timeout),
+        bounded(timeout, "the database"),
         Effect.catchTag("TimeoutError", (cause) => Effect.fail(failure(method)(cause))),
         Effect.catchTag("SqlError", (cause) => Effect.fail(failure(method)(cause)))
       )

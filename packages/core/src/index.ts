@@ -19,6 +19,8 @@ export * as PasswordPolicy from "./PasswordPolicy.ts"
 
 export * as Strategy from "./Strategy.ts"
 
+export * as TimeLimit from "./TimeLimit.ts"
+
 export * as Transport from "./Transport.ts"
 
 export * as User from "./User.ts"
