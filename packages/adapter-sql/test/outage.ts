@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process"
 import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 /**
@@ -26,7 +27,10 @@ const isRoot = process.getuid?.() === 0
 
 export const makeCluster = (port: number): Cluster => {
   const bin = bindir()
-  const base = mkdtempSync(isRoot ? "/var/lib/postgresql/effect-users-outage-" : "/tmp/effect-users-outage-")
+  // As root the cluster must live where the `postgres` user can reach it (as in scripts/services.sh).
+  const base = mkdtempSync(
+    isRoot ? "/var/lib/postgresql/effect-users-outage-" : join(tmpdir(), "effect-users-outage-")
+  )
   const data = join(base, "data")
   if (isRoot) {
     const ids = execFileSync("id", ["-u", "postgres"]).toString().trim()
