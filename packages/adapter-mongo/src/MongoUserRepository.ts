@@ -4,9 +4,10 @@
  *
  * @since 0.0.0
  */
+import * as Email from "@effect-users/core/Email"
 import { bounded } from "@effect-users/core/TimeLimit"
 import type { Id, OAuthAccount, User, UserPatch } from "@effect-users/core/User"
-import { UserModel } from "@effect-users/core/User"
+import { baseStoredFields, oauthAccountFields, UserModel } from "@effect-users/core/User"
 import { OAuthAccountAlreadyLinked, UserAlreadyExists } from "@effect-users/core/UserError"
 import * as UserId from "@effect-users/core/UserId"
 import { UserRepository, UserRepositoryError } from "@effect-users/core/UserRepository"
@@ -28,18 +29,11 @@ import { MongoDatabase } from "./MongoDatabase.ts"
  */
 export type Options = MongoCollections.Options
 
-const BASE_FIELDS = ["email", "hashed_password", "is_active", "is_superuser", "is_verified"] as const
-const OAUTH_FIELDS = [
-  "oauth_name",
-  "access_token",
-  "expires_at",
-  "refresh_token",
-  "account_id",
-  "account_email"
-] as const
+const BASE_FIELDS = baseStoredFields
+const OAUTH_FIELDS = oauthAccountFields
 
-/** The normalised e-mail the unique index and the lookup use (core's rule: lower-cased). */
-const emailKey = (email: string): string => email.toLowerCase()
+/** The normalised e-mail the unique index and the lookup use: core's case-insensitive key. */
+const emailKey = Email.key
 
 const missingUser = new Error("the user does not exist (deleted meanwhile?)")
 

@@ -6,7 +6,7 @@
  */
 import { bounded } from "@effect-users/core/TimeLimit"
 import type { BaseUser, Id, OAuthAccount, User, UserPatch } from "@effect-users/core/User"
-import { UserModel } from "@effect-users/core/User"
+import { baseStoredFields, oauthAccountFields, UserModel } from "@effect-users/core/User"
 import { OAuthAccountAlreadyLinked, UserAlreadyExists } from "@effect-users/core/UserError"
 import { UserRepository, UserRepositoryError } from "@effect-users/core/UserRepository"
 import type { OAuthAccountCreate } from "@effect-users/core/UserRepository"
@@ -35,15 +35,8 @@ export interface Options extends UserTables.Options {
 
 type Row = Record<string, unknown>
 
-const BASE_FIELDS = ["email", "hashed_password", "is_active", "is_superuser", "is_verified"] as const
-const OAUTH_FIELDS = [
-  "oauth_name",
-  "access_token",
-  "expires_at",
-  "refresh_token",
-  "account_id",
-  "account_email"
-] as const
+const BASE_FIELDS = baseStoredFields
+const OAUTH_FIELDS = oauthAccountFields
 
 const statements = (l: Layout) => {
   const columns = [

@@ -140,6 +140,30 @@ export type UserInsert = Omit<User, "id" | "oauth_accounts">
 export type UserPatch = Partial<Omit<User, "id" | "oauth_accounts">>
 
 /**
+ * The stored fields every user has besides its id and OAuth accounts, in FastAPI Users' column order (adapters map
+ * them to columns or document fields).
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export const baseStoredFields = ["email", "hashed_password", "is_active", "is_superuser", "is_verified"] as const
+
+/**
+ * The fields of a linked OAuth account besides its id, in FastAPI Users' order.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export const oauthAccountFields = [
+  "oauth_name",
+  "access_token",
+  "expires_at",
+  "refresh_token",
+  "account_id",
+  "account_email"
+] as const
+
+/**
  * The JSON shape of an OAuth account in a read model.
  *
  * @since 0.0.0
