@@ -4,6 +4,7 @@
  * @since 0.0.0
  */
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import * as Infrastructure from "./Infrastructure.ts"
 import { layerMemoryLinks, MemoryLinks } from "./internal/memoryLinks.ts"
 import { UserModel } from "./User.ts"
 import type { Id } from "./User.ts"
@@ -19,7 +20,10 @@ export class AccessTokenRepositoryError
     method: Schema.String,
     cause: Schema.Defect()
   })
-{}
+{
+  /** Marks the error as infrastructure: a 503 at the HTTP layer. */
+  readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+}
 
 /**
  * A stored access token. `token` is whatever the strategy stores (effect-users' strategies store a digest of the

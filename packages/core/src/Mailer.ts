@@ -4,6 +4,7 @@
  * @since 0.0.0
  */
 import { Context, Effect, Layer, Ref, Schema } from "effect"
+import * as Infrastructure from "./Infrastructure.ts"
 import type { User } from "./User.ts"
 
 /**
@@ -14,7 +15,10 @@ import type { User } from "./User.ts"
  */
 export class MailerError extends Schema.TaggedError<MailerError>()("MailerError", {
   cause: Schema.Defect()
-}) {}
+}) {
+  /** Marks the error as infrastructure: a 503 at the HTTP layer. */
+  readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+}
 
 /**
  * A message the mailer was asked to deliver.

@@ -11,6 +11,7 @@ import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect"
 import type { Scope } from "effect"
 import { Kdf } from "effect/crypto"
 import * as NodeCrypto from "node:crypto"
+import * as Infrastructure from "./Infrastructure.ts"
 import type { DeriveInput, Engine, EngineFailure, Unsupported } from "./internal/argon2.ts"
 import * as KdfEngine from "./internal/kdf.ts"
 import * as Native from "./internal/native.ts"
@@ -26,7 +27,10 @@ import * as Workers from "./internal/workers.ts"
  */
 export class PasswordHasherError extends Schema.TaggedError<PasswordHasherError>()("PasswordHasherError", {
   cause: Schema.Defect()
-}) {}
+}) {
+  /** Marks the error as infrastructure: a 503 at the HTTP layer. */
+  readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+}
 
 /**
  * The outcome of checking a password against a stored hash.

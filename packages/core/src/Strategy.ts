@@ -6,6 +6,7 @@
  */
 import type { Effect, Option } from "effect"
 import { Schema } from "effect"
+import * as Infrastructure from "./Infrastructure.ts"
 import type { User } from "./User.ts"
 import type { UserRepositoryError } from "./UserRepository.ts"
 
@@ -18,7 +19,10 @@ import type { UserRepositoryError } from "./UserRepository.ts"
 export class StrategyError extends Schema.TaggedError<StrategyError>()("StrategyError", {
   method: Schema.String,
   cause: Schema.Defect()
-}) {}
+}) {
+  /** Marks the error as infrastructure: a 503 at the HTTP layer. */
+  readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+}
 
 /**
  * The strategy cannot revoke tokens (a JWT is valid until it expires); logout swallows it.

@@ -4,6 +4,7 @@
  * @since 0.0.0
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
+import * as Infrastructure from "./Infrastructure.ts"
 import { emailKey } from "./internal/email.ts"
 import { layerMemoryLinks, MemoryLinks } from "./internal/memoryLinks.ts"
 import { UserModel } from "./User.ts"
@@ -21,7 +22,10 @@ import { OAuthAccountAlreadyLinked } from "./UserError.ts"
 export class UserRepositoryError extends Schema.TaggedError<UserRepositoryError>()("UserRepositoryError", {
   method: Schema.String,
   cause: Schema.Defect()
-}) {}
+}) {
+  /** Marks the error as infrastructure: a 503 at the HTTP layer. */
+  readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+}
 
 /**
  * The fields of an OAuth account to link (the store assigns its `id`).

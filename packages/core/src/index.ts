@@ -11,6 +11,8 @@ export * as Authenticator from "./Authenticator.ts"
 
 export * as Email from "./Email.ts"
 
+export * as Infrastructure from "./Infrastructure.ts"
+
 export * as Mailer from "./Mailer.ts"
 
 export * as PasswordHasher from "./PasswordHasher.ts"
