@@ -33,9 +33,9 @@ export interface Message {
 }
 
 /**
- * Sends the verification and reset-password messages. `UserManager` calls it when it issues a token, before the
- * matching hook; a delivery failure is logged and does not change the HTTP answer (which must not reveal whether
- * the address exists).
+ * Sends the verification and reset-password messages. `UserManager` calls it in the background (`DeliveryQueue`),
+ * after it has answered, then runs the matching hook: neither the time a delivery takes nor its failure (logged)
+ * changes the answer, which must not reveal whether the address exists.
  *
  * @since 0.0.0
  * @category services

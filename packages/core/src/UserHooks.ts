@@ -8,7 +8,8 @@ import type { User, UserUpdate } from "./User.ts"
 
 /**
  * Lifecycle hooks. They run after the operation they follow has been stored (`onBeforeDelete` before the delete);
- * a hook's failure is the application's to handle: hooks cannot fail.
+ * a hook's failure is the application's to handle: hooks cannot fail. `onAfterRequestVerify` and
+ * `onAfterForgotPassword` run in the background (`DeliveryQueue`, after the mailer), once the manager has answered.
  *
  * @since 0.0.0
  * @category services

@@ -5,6 +5,8 @@
  * @since 0.0.0
  */
 import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
+import type { Scope } from "effect"
+import * as DeliveryQueue from "./DeliveryQueue.ts"
 import * as ActionToken from "./internal/actionToken.ts"
 import { emailKey } from "./internal/email.ts"
 import { Mailer } from "./Mailer.ts"
@@ -87,13 +89,20 @@ export class UserManager extends Context.Service<UserManager, {
     readonly username: string
     readonly password: string
   }) => Effect.Effect<Option.Option<User>, UserRepositoryError | PasswordHasherError>
-  /** §10.6: issues a verification token to an active unverified user (mailer, then `onAfterRequestVerify`). */
+  /**
+   * §10.6: issues a verification token to an active unverified user. Only the checks run before it returns: the
+   * token, the mailer and `onAfterRequestVerify` run in the background (`DeliveryQueue`), so that the answer takes
+   * as long for an address that exists as for one that does not.
+   */
   readonly requestVerify: (user: User) => Effect.Effect<void, UserInactive | UserAlreadyVerified>
   /** §10.6: verifies the user a verification token names. */
   readonly verify: (
     token: string
   ) => Effect.Effect<User, InvalidVerifyToken | UserAlreadyVerified | UserRepositoryError>
-  /** §10.7: issues a reset-password token to an active user (mailer, then `onAfterForgotPassword`). */
+  /**
+   * §10.7: issues a reset-password token to an active user. Only the check runs before it returns: the token, the
+   * mailer and `onAfterForgotPassword` run in the background (`DeliveryQueue`), as for `requestVerify`.
+   */
   readonly forgotPassword: (user: User) => Effect.Effect<void, UserInactive>
   /** §10.7: sets a new password with a reset token; any password change since the token was issued voids it. */
   readonly resetPassword: (
@@ -184,12 +193,15 @@ const expiresAt = (now: number, lifetime: Duration.Duration): number =>
   Math.floor((now + Duration.toMillis(lifetime)) / 1000)
 
 /**
- * Builds the manager from its ports and configuration; the token keys are imported once, here.
+ * Builds the manager from its ports and configuration; the token keys are imported once, here. Messages go through
+ * the `DeliveryQueue` provided, or else through one of default bounds living in the current scope.
  *
  * @since 0.0.0
  * @category constructors
  */
-export const make = (config: UserManagerConfig): Effect.Effect<UserManager["Service"], never, Requirements> =>
+export const make = (
+  config: UserManagerConfig
+): Effect.Effect<UserManager["Service"], never, Requirements | Scope.Scope> =>
   Effect.gen(function*() {
     const repository = yield* UserRepository
     const hasher = yield* PasswordHasher
@@ -197,6 +209,10 @@ export const make = (config: UserManagerConfig): Effect.Effect<UserManager["Serv
     const hooks = yield* UserHooks
     const mailer = yield* Mailer
     const model = yield* UserModel
+    const deliveries = yield* Effect.flatMap(
+      Effect.serviceOption(DeliveryQueue.DeliveryQueue),
+      Option.match({ onNone: () => DeliveryQueue.make(), onSome: Effect.succeed })
+    )
     if (
       Redacted.value(config.verificationTokenSecret) === "" || Redacted.value(config.resetPasswordTokenSecret) === ""
     ) {
@@ -296,14 +312,21 @@ export const make = (config: UserManagerConfig): Effect.Effect<UserManager["Serv
       if (!user.is_active) return yield* new UserInactive()
       if (user.is_verified) return yield* new UserAlreadyVerified()
       const now = yield* Clock.currentTimeMillis
-      const token = yield* ActionToken.sign(verifyKey, {
+      // Signing takes microseconds (synchronous HMAC); sending and the hook happen after the answer, whose time must
+      // not tell that the address exists.
+      const token = ActionToken.signSync(verifyKey, {
         sub: formatId(user.id),
         email: user.email,
         aud: verifyAudience,
         exp: expiresAt(now, verifyLifetime)
       })
-      yield* deliver(mailer.sendVerifyToken(user, token), "verification")
-      yield* hooks.onAfterRequestVerify(user, token)
+      yield* deliveries.submit(
+        "the verification message and onAfterRequestVerify",
+        Effect.andThen(
+          deliver(mailer.sendVerifyToken(user, token), "verification"),
+          hooks.onAfterRequestVerify(user, token)
+        )
+      )
     })
 
     const verify = Effect.fn("UserManager.verify")(function*(token: string) {
@@ -324,14 +347,20 @@ export const make = (config: UserManagerConfig): Effect.Effect<UserManager["Serv
     const forgotPassword = Effect.fn("UserManager.forgotPassword")(function*(user: User) {
       if (!user.is_active) return yield* new UserInactive()
       const now = yield* Clock.currentTimeMillis
-      const token = yield* ActionToken.sign(resetKey, {
+      // As in requestVerify: microseconds here, the mailer and the hook after the answer.
+      const token = ActionToken.signSync(resetKey, {
         sub: formatId(user.id),
-        password_fgpt: yield* ActionToken.fingerprint(resetKey, user.hashed_password),
+        password_fgpt: ActionToken.fingerprintSync(resetKey, user.hashed_password),
         aud: resetAudience,
         exp: expiresAt(now, resetLifetime)
       })
-      yield* deliver(mailer.sendResetPasswordToken(user, token), "reset-password")
-      yield* hooks.onAfterForgotPassword(user, token)
+      yield* deliveries.submit(
+        "the reset-password message and onAfterForgotPassword",
+        Effect.andThen(
+          deliver(mailer.sendResetPasswordToken(user, token), "reset-password"),
+          hooks.onAfterForgotPassword(user, token)
+        )
+      )
     })
 
     const resetPassword = Effect.fn("UserManager.resetPassword")(function*(token: string, password: string) {

@@ -9,6 +9,8 @@ export * as AuthenticationBackend from "./AuthenticationBackend.ts"
 
 export * as Authenticator from "./Authenticator.ts"
 
+export * as DeliveryQueue from "./DeliveryQueue.ts"
+
 export * as Email from "./Email.ts"
 
 export * as Infrastructure from "./Infrastructure.ts"

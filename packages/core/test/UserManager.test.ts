@@ -1,3 +1,4 @@
+import * as DeliveryQueue from "@effect-users/core/DeliveryQueue"
 import * as Mailer from "@effect-users/core/Mailer"
 import * as PasswordHasher from "@effect-users/core/PasswordHasher"
 import * as PasswordPolicy from "@effect-users/core/PasswordPolicy"
@@ -52,12 +53,15 @@ const withoutId = (account: User.OAuthAccount) => ({
 const withEnv = <A, E>(
   body: (
     env: ReturnType<typeof makeEnv>
-  ) => Effect.Effect<A, E, UserManager.UserManager | UserRepository.UserRepository>,
+  ) => Effect.Effect<A, E, UserManager.UserManager | UserRepository.UserRepository | DeliveryQueue.DeliveryQueue>,
   options?: EnvOptions
 ) => {
   const env = makeEnv(options)
   return Effect.provide(body(env), env.layer)
 }
+
+/** Waits, after a successful `requestVerify` or `forgotPassword`, for the background delivery it submitted. */
+const delivered = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.tap(self, () => DeliveryQueue.flush)
 
 const services = Effect.all({ manager: UserManager.UserManager, repository: UserRepository.UserRepository })
 
@@ -243,7 +247,7 @@ describe("UserManager", () => {
           const { manager } = yield* services
           const user = yield* manager.create(ADA)
           env.clear()
-          yield* manager.requestVerify(user)
+          yield* manager.requestVerify(user).pipe(delivered)
           assert.deepStrictEqual(env.names(), ["sendVerifyToken", "onAfterRequestVerify"])
           const token = verifyTokenOf(env)
           assert.deepStrictEqual(env.calls("sendVerifyToken")[0]?.args, [user, token])
@@ -267,7 +271,7 @@ describe("UserManager", () => {
             const { manager } = yield* services
             const user = yield* manager.create(ADA)
             yield* TestClock.adjust("1000 seconds")
-            yield* manager.requestVerify(user)
+            yield* manager.requestVerify(user).pipe(delivered)
             const { payload } = decodeParts(verifyTokenOf(env))
             assert.strictEqual(payload.aud, "custom:verify")
             assert.strictEqual(payload.exp, 1600)
@@ -296,7 +300,7 @@ describe("UserManager", () => {
             const { manager } = yield* services
             const user = yield* manager.create(ADA)
             env.clear()
-            yield* manager.requestVerify(user)
+            yield* manager.requestVerify(user).pipe(delivered)
             assert.deepStrictEqual(env.names(), ["sendVerifyToken", "onAfterRequestVerify"])
           }),
         { mailerFails: true }
@@ -309,7 +313,7 @@ describe("UserManager", () => {
         Effect.gen(function*() {
           const { manager, repository } = yield* services
           const user = yield* manager.create(ADA)
-          yield* manager.requestVerify(user)
+          yield* manager.requestVerify(user).pipe(delivered)
           const token = verifyTokenOf(env)
           env.clear()
           const verified = yield* manager.verify(token)
@@ -339,7 +343,7 @@ describe("UserManager", () => {
       withEnv((env) =>
         Effect.gen(function*() {
           const { manager } = yield* services
-          yield* manager.requestVerify(yield* manager.create(ADA))
+          yield* manager.requestVerify(yield* manager.create(ADA)).pipe(delivered)
           yield* TestClock.adjust("3599 seconds")
           assert.isTrue((yield* manager.verify(verifyTokenOf(env))).is_verified)
         })
@@ -349,7 +353,7 @@ describe("UserManager", () => {
       withEnv((env) =>
         Effect.gen(function*() {
           const { manager } = yield* services
-          yield* manager.requestVerify(yield* manager.create(ADA))
+          yield* manager.requestVerify(yield* manager.create(ADA)).pipe(delivered)
           yield* TestClock.adjust("3600 seconds")
           assert.strictEqual((yield* Effect.flip(manager.verify(verifyTokenOf(env))))._tag, "InvalidVerifyToken")
         })
@@ -361,9 +365,9 @@ describe("UserManager", () => {
           const { manager, repository } = yield* services
           const user = yield* manager.create(ADA)
           const bob = yield* manager.create(BOB)
-          yield* manager.requestVerify(user)
+          yield* manager.requestVerify(user).pipe(delivered)
           const good = verifyTokenOf(env)
-          yield* manager.forgotPassword(user)
+          yield* manager.forgotPassword(user).pipe(delivered)
           const claims = { sub: user.id, email: user.email, aud: "fastapi-users:verify", exp: 3600 }
           const [header = "", payload = "", signature = ""] = good.split(".")
           const flipped = signature.startsWith("A") ? `B${signature.slice(1)}` : `A${signature.slice(1)}`
@@ -406,7 +410,7 @@ describe("UserManager", () => {
         Effect.gen(function*() {
           const { manager } = yield* services
           const user = yield* manager.create(ADA)
-          yield* manager.requestVerify(user)
+          yield* manager.requestVerify(user).pipe(delivered)
           yield* manager.update({ email: "lovelace@example.com" }, user)
           assert.strictEqual((yield* Effect.flip(manager.verify(verifyTokenOf(env))))._tag, "InvalidVerifyToken")
         })
@@ -420,7 +424,7 @@ describe("UserManager", () => {
           const { manager } = yield* services
           const user = yield* manager.create(ADA)
           env.clear()
-          yield* manager.forgotPassword(user)
+          yield* manager.forgotPassword(user).pipe(delivered)
           assert.deepStrictEqual(env.names(), ["sendResetPasswordToken", "onAfterForgotPassword"])
           const token = resetTokenOf(env)
           assert.deepStrictEqual(env.calls("sendResetPasswordToken")[0]?.args, [user, token])
@@ -446,7 +450,7 @@ describe("UserManager", () => {
           env.clear()
           assert.strictEqual((yield* Effect.flip(manager.forgotPassword(inactive)))._tag, "UserInactive")
           assert.deepStrictEqual(env.names(), [])
-          yield* manager.forgotPassword(unverified)
+          yield* manager.forgotPassword(unverified).pipe(delivered)
           assert.deepStrictEqual(env.names(), ["sendResetPasswordToken", "onAfterForgotPassword"])
         })
       ))
@@ -458,7 +462,7 @@ describe("UserManager", () => {
             const { manager } = yield* services
             const user = yield* manager.create(ADA)
             env.clear()
-            yield* manager.forgotPassword(user)
+            yield* manager.forgotPassword(user).pipe(delivered)
             assert.deepStrictEqual(env.names(), ["sendResetPasswordToken", "onAfterForgotPassword"])
           }),
         { mailerFails: true }
@@ -472,7 +476,7 @@ describe("UserManager", () => {
           Effect.gen(function*() {
             const { manager, repository } = yield* services
             const user = yield* manager.create(ADA)
-            yield* manager.forgotPassword(user)
+            yield* manager.forgotPassword(user).pipe(delivered)
             const token = resetTokenOf(env)
             env.clear()
             const updated = yield* manager.resetPassword(token, "new password")
@@ -491,7 +495,7 @@ describe("UserManager", () => {
         Effect.gen(function*() {
           const { manager } = yield* services
           const user = yield* manager.create(ADA)
-          yield* manager.forgotPassword(user)
+          yield* manager.forgotPassword(user).pipe(delivered)
           yield* manager.update({ password: "changed" }, user)
           const error = yield* Effect.flip(manager.resetPassword(resetTokenOf(env), "new password"))
           assert.strictEqual(error._tag, "InvalidResetPasswordToken")
@@ -504,9 +508,9 @@ describe("UserManager", () => {
           const { manager } = yield* services
           const ada = yield* manager.create(ADA)
           const bob = yield* manager.create(BOB)
-          yield* manager.forgotPassword(ada)
+          yield* manager.forgotPassword(ada).pipe(delivered)
           const adaToken = resetTokenOf(env)
-          yield* manager.forgotPassword(bob)
+          yield* manager.forgotPassword(bob).pipe(delivered)
           const bobToken = resetTokenOf(env)
           yield* TestClock.adjust("3599 seconds")
           yield* manager.resetPassword(adaToken, "new password")
@@ -522,9 +526,9 @@ describe("UserManager", () => {
           Effect.gen(function*() {
             const { manager, repository } = yield* services
             const user = yield* manager.create(ADA)
-            yield* manager.forgotPassword(user)
+            yield* manager.forgotPassword(user).pipe(delivered)
             const good = resetTokenOf(env)
-            yield* manager.requestVerify(user)
+            yield* manager.requestVerify(user).pipe(delivered)
             const fingerprint = createHmac("sha256", RESET_SECRET).update(user.hashed_password).digest("base64url")
             const claims = { sub: user.id, password_fgpt: fingerprint, aud: "fastapi-users:reset", exp: 3600 }
             const [header = "", payload = "", signature = ""] = good.split(".")
@@ -572,7 +576,7 @@ describe("UserManager", () => {
         Effect.gen(function*() {
           const { manager, repository } = yield* services
           const gone = yield* manager.create(BOB)
-          yield* manager.forgotPassword(gone)
+          yield* manager.forgotPassword(gone).pipe(delivered)
           const goneToken = resetTokenOf(env)
           yield* repository.delete(gone)
           assert.strictEqual(
@@ -581,7 +585,7 @@ describe("UserManager", () => {
           )
 
           const user = yield* manager.create(ADA)
-          yield* manager.forgotPassword(user)
+          yield* manager.forgotPassword(user).pipe(delivered)
           const token = resetTokenOf(env)
           const inactive = yield* repository.update(user, { is_active: false })
           assert.strictEqual((yield* Effect.flip(manager.resetPassword(token, "new password")))._tag, "UserInactive")
@@ -910,14 +914,14 @@ describe("UserManager", () => {
             const updated = yield* manager.update(patch, user, { safe: true })
             assert.propertyVal(updated, "first_name", "Augusta")
             assert.deepStrictEqual(env.calls("onAfterUpdate")[0]?.args, [updated, patch])
-            yield* manager.requestVerify(updated)
+            yield* manager.requestVerify(updated).pipe(delivered)
             assert.strictEqual(decodeParts(verifyTokenOf(env)).payload.sub, "1")
             assert.isTrue((yield* manager.verify(verifyTokenOf(env))).is_verified)
             const parsed = yield* manager.parseId(" 1 ")
             assert.strictEqual(typeof parsed, "number")
             assert.strictEqual(String(parsed), "1")
             assert.strictEqual((yield* Effect.flip(manager.parseId("1.5")))._tag, "InvalidID")
-            yield* manager.forgotPassword(updated)
+            yield* manager.forgotPassword(updated).pipe(delivered)
             assert.strictEqual(decodeParts(resetTokenOf(env)).payload.sub, "1")
             assert.propertyVal(yield* manager.resetPassword(resetTokenOf(env), "new password"), "first_name", "Augusta")
           }),
@@ -939,7 +943,7 @@ describe("UserManager", () => {
           Effect.gen(function*() {
             const { manager } = yield* services
             const user = yield* manager.create(ADA)
-            yield* manager.requestVerify(user)
+            yield* manager.requestVerify(user).pipe(delivered)
             assert.strictEqual(decodeParts(verifyTokenOf(env)).payload.aud, "configured:verify")
             yield* manager.verify(
               yield* signToken(
@@ -947,7 +951,7 @@ describe("UserManager", () => {
                 "from-config-1"
               )
             )
-            yield* manager.forgotPassword(user)
+            yield* manager.forgotPassword(user).pipe(delivered)
             assert.strictEqual(decodeParts(resetTokenOf(env)).payload.exp, 120)
           }),
         { manager }
@@ -978,11 +982,75 @@ describe("UserManager", () => {
     })
   })
 
+  describe("answers without waiting for the mailer or the hook (issue 13: account enumeration by timing)", () => {
+    const SLOW = { mailerDelay: "300 millis" } as const
+    const elapsed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.gen(function*() {
+        const started = performance.now()
+        yield* effect
+        return performance.now() - started
+      })
+
+    it.live("requestVerify returns before a slow mailer has sent; the message and the hook follow, in order", () =>
+      withEnv((env) =>
+        Effect.gen(function*() {
+          const { manager } = yield* services
+          const user = yield* manager.create(ADA)
+          env.clear()
+          assert.isBelow(yield* elapsed(manager.requestVerify(user)), 100)
+          assert.deepStrictEqual(env.names(), [])
+          yield* DeliveryQueue.flush
+          assert.deepStrictEqual(env.names(), ["sendVerifyToken", "onAfterRequestVerify"])
+          assert.isTrue((yield* manager.verify(verifyTokenOf(env))).is_verified)
+        }), SLOW))
+
+    it.live("forgotPassword returns before a slow mailer has sent; the token still resets the password", () =>
+      withEnv((env) =>
+        Effect.gen(function*() {
+          const { manager } = yield* services
+          const user = yield* manager.create(ADA)
+          env.clear()
+          assert.isBelow(yield* elapsed(manager.forgotPassword(user)), 100)
+          assert.deepStrictEqual(env.names(), [])
+          yield* DeliveryQueue.flush
+          assert.deepStrictEqual(env.names(), ["sendResetPasswordToken", "onAfterForgotPassword"])
+          yield* manager.resetPassword(resetTokenOf(env), "a new password")
+        }), SLOW))
+
+    it.live("a known address answers forgot-password as fast as an unknown one, with a slow mailer", () =>
+      withEnv(() =>
+        Effect.gen(function*() {
+          const { manager } = yield* services
+          yield* manager.create(ADA)
+          // What the forgot-password route does: look the address up, issue a token if it names a user.
+          const forgot = (email: string) =>
+            manager.getByEmail(email).pipe(
+              Effect.flatMap((user) => manager.forgotPassword(user)),
+              Effect.catchTag("UserNotExists", () => Effect.void)
+            )
+          const known: Array<number> = []
+          const unknown: Array<number> = []
+          for (let i = 0; i < 5; i++) {
+            known.push(yield* elapsed(forgot(ADA.email)))
+            unknown.push(yield* elapsed(forgot(`nobody-${i}@example.com`)))
+          }
+          const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[2] ?? 0
+          // The mailer takes 300 ms: waiting for it would put the known address 300 ms behind.
+          assert.isBelow(median(known) - median(unknown), 50)
+        }), SLOW))
+  })
+
   describe("over the shipped layers", () => {
     // PasswordHasher.layerTest (a real, cheap Argon2id), Mailer.layerMemory, the no-op hooks, the default policy.
     const layer = UserManager.layer(config).pipe(
       Layer.provideMerge(
-        Layer.mergeAll(PasswordHasher.layerTest, PasswordPolicy.layer, UserHooks.layer, Mailer.layerMemory)
+        Layer.mergeAll(
+          PasswordHasher.layerTest,
+          PasswordPolicy.layer,
+          UserHooks.layer,
+          Mailer.layerMemory,
+          DeliveryQueue.layer()
+        )
       ),
       Layer.provideMerge(UserRepository.layerMemory),
       Layer.provideMerge(User.layerDefaultModel)
@@ -997,8 +1065,8 @@ describe("UserManager", () => {
         assert.isTrue(Option.isSome(yield* manager.authenticate({ username: ADA.email, password: ADA.password })))
         assert.isTrue(Option.isNone(yield* manager.authenticate({ username: ADA.email, password: "wrong" })))
         assert.isTrue(Option.isNone(yield* manager.authenticate({ username: "nobody@example.com", password: "x" })))
-        yield* manager.requestVerify(user)
-        yield* manager.forgotPassword(user)
+        yield* manager.requestVerify(user).pipe(delivered)
+        yield* manager.forgotPassword(user).pipe(delivered)
         const [verifyMessage, resetMessage] = yield* Ref.get(sent)
         assert.deepStrictEqual([verifyMessage?.kind, verifyMessage?.to], ["verify", ADA.email])
         assert.deepStrictEqual([resetMessage?.kind, resetMessage?.to], ["reset-password", ADA.email])
@@ -1025,7 +1093,7 @@ describe("UserManager", () => {
           Effect.gen(function*() {
             const { manager } = yield* services
             const user = yield* manager.create(ADA)
-            yield* manager.requestVerify(user)
+            yield* manager.requestVerify(user).pipe(delivered)
             const ours = decodeParts(verifyTokenOf(env))
             const theirs = decodeParts(REFERENCE_VERIFY_TOKEN)
             assert.deepStrictEqual(ours.header, theirs.header)
@@ -1043,7 +1111,7 @@ describe("UserManager", () => {
             const { manager } = yield* services
             const user = yield* manager.create(ADA)
             assert.strictEqual(user.hashed_password, "fake$analytical")
-            yield* manager.forgotPassword(user)
+            yield* manager.forgotPassword(user).pipe(delivered)
             assert.deepStrictEqual(
               Object.keys(decodeParts(resetTokenOf(env)).payload),
               Object.keys(decodeParts(REFERENCE_RESET_TOKEN).payload)

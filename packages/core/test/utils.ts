@@ -1,3 +1,4 @@
+import * as DeliveryQueue from "@effect-users/core/DeliveryQueue"
 import * as Mailer from "@effect-users/core/Mailer"
 import * as PasswordHasher from "@effect-users/core/PasswordHasher"
 import * as PasswordPolicy from "@effect-users/core/PasswordPolicy"
@@ -5,7 +6,7 @@ import * as User from "@effect-users/core/User"
 import * as UserHooks from "@effect-users/core/UserHooks"
 import * as UserManager from "@effect-users/core/UserManager"
 import * as UserRepository from "@effect-users/core/UserRepository"
-import { type Config, Effect, Layer, Option, Redacted, type Schema } from "effect"
+import { type Config, type Duration, Effect, Layer, Option, Redacted, type Schema } from "effect"
 
 /** One recorded call: a hook, the mailer, or the hasher. */
 export interface Event {
@@ -70,12 +71,19 @@ export const recordingHooks = (
   }))
 
 /** A mailer recording into the same log as the hooks (so their order shows), or failing every delivery. */
-export const recordingMailer = (log: Array<Event>, fails: boolean): Layer.Layer<Mailer.Mailer> => {
+export const recordingMailer = (
+  log: Array<Event>,
+  fails: boolean,
+  delay: Duration.Input = 0
+): Layer.Layer<Mailer.Mailer> => {
   const send = (name: string) => (user: User.User, token: string) =>
-    Effect.suspend(() => {
-      log.push({ name, args: [user, token] })
-      return fails ? Effect.fail(new Mailer.MailerError({ cause: new Error("SMTP down") })) : Effect.void
-    })
+    Effect.andThen(
+      Effect.sleep(delay),
+      Effect.suspend(() => {
+        log.push({ name, args: [user, token] })
+        return fails ? Effect.fail(new Mailer.MailerError({ cause: new Error("SMTP down") })) : Effect.void
+      })
+    )
   return Layer.succeed(Mailer.Mailer, {
     sendVerifyToken: send("sendVerifyToken"),
     sendResetPasswordToken: send("sendResetPasswordToken")
@@ -86,6 +94,8 @@ export interface EnvOptions {
   readonly model?: Layer.Layer<User.UserModel>
   readonly policy?: Layer.Layer<PasswordPolicy.PasswordPolicy>
   readonly mailerFails?: boolean
+  /** How long the mailer takes to deliver (a slow SMTP server). */
+  readonly mailerDelay?: Duration.Input
   readonly config?: Partial<UserManager.UserManagerConfig>
   /** Another manager layer (e.g. `layerConfig`) instead of `layer(config)`. */
   readonly manager?: Layer.Layer<UserManager.UserManager, Config.ConfigError, UserManager.Requirements>
@@ -107,7 +117,8 @@ export const makeEnv = (options: EnvOptions = {}) => {
     fakeHasher(log),
     options.policy ?? PasswordPolicy.layer,
     recordingHooks(log),
-    recordingMailer(log, options.mailerFails === true)
+    recordingMailer(log, options.mailerFails === true, options.mailerDelay),
+    DeliveryQueue.layer()
   ).pipe(Layer.provideMerge(UserRepository.layerMemory), Layer.provideMerge(model))
   const layer = (options.manager ?? UserManager.layer({ ...config, ...options.config })).pipe(
     Layer.provideMerge(ports)

@@ -3,6 +3,7 @@
  * uses) are not access tokens: the audience check refuses them. The attack table has hand-built ones per
  * FASTAPI_USERS.md §10.6/§10.7; these are the real ones.
  */
+import * as DeliveryQueue from "@effect-users/core/DeliveryQueue"
 import * as Mailer from "@effect-users/core/Mailer"
 import * as PasswordHasher from "@effect-users/core/PasswordHasher"
 import * as PasswordPolicy from "@effect-users/core/PasswordPolicy"
@@ -25,7 +26,8 @@ const layer = UserManager.layer({ verificationTokenSecret: secret, resetPassword
       PasswordHasher.layerTest,
       PasswordPolicy.layer,
       UserHooks.layer,
-      Mailer.layerMemory
+      Mailer.layerMemory,
+      DeliveryQueue.layer()
     )
   ),
   Layer.provideMerge(UserModel.layerDefaultModel)
@@ -37,6 +39,7 @@ it.effect("UserManager's verify and reset-password tokens, signed with the same 
     const user = yield* manager.create({ email: "ada@example.com", password: "correct horse battery staple" })
     yield* manager.requestVerify(user)
     yield* manager.forgotPassword(user)
+    yield* DeliveryQueue.flush
     const sent = yield* Ref.get(yield* Mailer.SentMessages)
     assert.deepStrictEqual(sent.map((m) => m.kind), ["verify", "reset-password"])
 

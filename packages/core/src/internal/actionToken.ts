@@ -1,32 +1,32 @@
-// Verification and reset-password tokens (FASTAPI_USERS.md §10.6, §10.7): HS256 JWTs signed with jose, and the
-// keyed fingerprint of the password hash that binds a reset token to the password it resets.
-import { DateTime, Effect, Option, Redacted, Result } from "effect"
-import { Base64Url } from "effect/encoding"
-import { type JWTPayload, jwtVerify, SignJWT } from "jose"
+// Verification and reset-password tokens (FASTAPI_USERS.md §10.6, §10.7): HS256 JWTs, and the keyed fingerprint of
+// the password hash that binds a reset token to the password it resets. Signing and fingerprints use node:crypto's
+// synchronous HMAC (microseconds, never queued behind hashes on libuv's thread pool, so issuing a token does not
+// slow the answer); verification goes through jose.
+import { DateTime, Effect, Option, Redacted } from "effect"
+import { type JWTPayload, jwtVerify } from "jose"
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto"
 
-const encoder = new TextEncoder()
-
-/** An imported HMAC-SHA256 key (WebCrypto's `CryptoKey`). */
-export type Key = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>
+/** An imported HMAC-SHA256 key. */
+export type Key = KeyObject
 
 /** Imports an HMAC-SHA256 key once; it signs and verifies the JWTs and computes the fingerprints. */
 export const importKey = (secret: Redacted.Redacted<string>): Effect.Effect<Key> =>
-  Effect.promise(() =>
-    globalThis.crypto.subtle.importKey(
-      "raw",
-      encoder.encode(Redacted.value(secret)),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"]
-    )
-  )
+  Effect.sync(() => createSecretKey(Buffer.from(Redacted.value(secret), "utf8")))
 
-const HEADER = { alg: "HS256", typ: "JWT" } as const
+// The header FastAPI Users (PyJWT) and jose write, in this order.
+const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" }), "utf8").toString("base64url")
 const ALGORITHMS = ["HS256"]
 
+const hmac = (key: Key, data: string): Buffer => createHmac("sha256", key).update(data, "utf8").digest()
+
+/** Signs `claims` (kept in the given order) as an HS256 JWT, synchronously. */
+export const signSync = (key: Key, claims: JWTPayload): string => {
+  const input = `${HEADER}.${Buffer.from(JSON.stringify(claims), "utf8").toString("base64url")}`
+  return `${input}.${hmac(key, input).toString("base64url")}`
+}
+
 /** Signs `claims` (kept in the given order) as an HS256 JWT. */
-export const sign = (key: Key, claims: JWTPayload): Effect.Effect<string> =>
-  Effect.promise(() => new SignJWT(claims).setProtectedHeader(HEADER).sign(key))
+export const sign = (key: Key, claims: JWTPayload): Effect.Effect<string> => Effect.sync(() => signSync(key, claims))
 
 /**
  * The claims of a valid token (signature, HS256 only, `aud` containing `audience`, `exp` in the future of `now`,
@@ -46,15 +46,19 @@ export const verify = (
   )
 
 /** The keyed fingerprint of a password hash: HMAC-SHA256 under the reset secret, base64url without padding. */
-export const fingerprint = (key: Key, hashedPassword: string): Effect.Effect<string> =>
-  Effect.promise(() => globalThis.crypto.subtle.sign("HMAC", key, encoder.encode(hashedPassword))).pipe(
-    Effect.map((mac) => Base64Url.encode(new Uint8Array(mac)))
-  )
+export const fingerprintSync = (key: Key, hashedPassword: string): string =>
+  hmac(key, hashedPassword).toString("base64url")
 
-/** Whether `candidate` is the fingerprint of `hashedPassword` (WebCrypto's HMAC verify compares in constant time). */
+/** The keyed fingerprint of a password hash, as an effect. */
+export const fingerprint = (key: Key, hashedPassword: string): Effect.Effect<string> =>
+  Effect.sync(() => fingerprintSync(key, hashedPassword))
+
+/** Whether `candidate` is the fingerprint of `hashedPassword` (compared in constant time). */
 export const matchesFingerprint = (key: Key, candidate: string, hashedPassword: string): Effect.Effect<boolean> =>
-  Result.match(Base64Url.decode(candidate), {
-    onFailure: () => Effect.succeed(false),
-    onSuccess: (mac) =>
-      Effect.promise(() => globalThis.crypto.subtle.verify("HMAC", key, mac, encoder.encode(hashedPassword)))
+  Effect.sync(() => {
+    const expected = hmac(key, hashedPassword)
+    const given = Buffer.from(candidate, "base64url")
+    // Canonical base64url only, so one fingerprint has one spelling.
+    return given.toString("base64url") === candidate && given.length === expected.length &&
+      timingSafeEqual(given, expected)
   })
