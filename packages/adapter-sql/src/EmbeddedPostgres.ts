@@ -1,13 +1,12 @@
 /**
  * An embedded PostgreSQL: PGlite (PostgreSQL compiled to WebAssembly, in-process) served over the PostgreSQL wire
  * protocol on a private unix socket, with `@effect/sql-pg`'s `PgClient` connected to it — so the very same adapter
- * code runs without any database server.
+ * code runs without any database server. PGlite is an optional dependency of this package, loaded only when an
+ * embedded database starts.
  *
  * @since 0.0.0
  */
 import { PgClient } from "@effect/sql-pg"
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -72,6 +71,7 @@ export const layerServer = (options: Options = {}): Layer.Layer<EmbeddedPostgres
         attempt(
           `cannot open the embedded database${Option.match(dataDir, { onNone: () => "", onSome: (d) => ` in ${d}` })}`,
           async () => {
+            const { PGlite } = await import("@electric-sql/pglite")
             const db = Option.isSome(dataDir) ? new PGlite(dataDir.value) : new PGlite()
             await db.waitReady
             return db
@@ -82,6 +82,7 @@ export const layerServer = (options: Options = {}): Layer.Layer<EmbeddedPostgres
       const socketPath = join(socketDir, ".s.PGSQL.5432")
       yield* Effect.acquireRelease(
         attempt("cannot serve the embedded database", async () => {
+          const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket")
           // The client keeps one connection (PGlite runs one session); the second slot only lets a replacement
           // connect while the server is still closing a dropped one.
           const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 2 })
