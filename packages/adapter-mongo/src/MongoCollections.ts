@@ -24,6 +24,13 @@ export interface Options {
   /** effect-users' addition: the sequence of integer user ids (`UserId.integer` only; default `Counter`). */
   readonly counter?: string
   /**
+   * effect-users' addition: short-lived claims that serialise `replaceHashedPassword` on one (user, hash) pair, one
+   * document per replacement in progress, unique by `_id` (default `PasswordReplacement`); one left behind by a
+   * process that died mid-replacement is removed a minute later. A conditional update alone is not atomic on
+   * FerretDB: concurrent ones expecting one hash were applied 2 to 7 times out of 20.
+   */
+  readonly passwordReplacement?: string
+  /**
    * Beyond this a call fails with the port's error (a 503) instead of waiting on an unresponsive server (default
    * 5 seconds).
    */
@@ -40,7 +47,8 @@ export const defaults = {
   user: "User",
   accessToken: "AccessToken",
   oauthAccountLink: "OAuthAccountLink",
-  counter: "Counter"
+  counter: "Counter",
+  passwordReplacement: "PasswordReplacement"
 } as const
 
 /**

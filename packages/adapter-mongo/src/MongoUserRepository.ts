@@ -12,9 +12,10 @@ import { OAuthAccountAlreadyLinked, UserAlreadyExists } from "@effect-users/core
 import * as UserId from "@effect-users/core/UserId"
 import { UserRepository, UserRepositoryError } from "@effect-users/core/UserRepository"
 import type { OAuthAccountCreate } from "@effect-users/core/UserRepository"
-import { Cause, Effect, Layer, Option, Semaphore } from "effect"
+import { Cause, Clock, Effect, Layer, Option, Semaphore } from "effect"
 import type { Document } from "mongodb"
 import { ObjectId } from "mongodb"
+import { createHash } from "node:crypto"
 import { call, DriverError } from "./internal/driver.ts"
 import type { DbId, UserDocument } from "./internal/store.ts"
 import { isDuplicateKey, isIdDuplicate, makeStore } from "./internal/store.ts"
@@ -34,6 +35,9 @@ const OAUTH_FIELDS = oauthAccountFields
 
 /** The normalised e-mail the unique index and the lookup use: core's case-insensitive key. */
 const emailKey = Email.key
+
+/** A password replacement claim older than this was left by a process that died mid-replacement. */
+const STALE_CLAIM_MILLIS = 60_000
 
 const missingUser = new Error("the user does not exist (deleted meanwhile?)")
 
@@ -277,6 +281,35 @@ export const make = (
             return yield* updated("update", { _id: dbId }, { $set: set }).pipe(
               Effect.catchTag("DriverError", duplicateEmail("update"))
             )
+          })
+        ),
+      replaceHashedPassword: (user, expected, replacement) =>
+        guard(
+          "replaceHashedPassword",
+          Effect.gen(function*() {
+            const dbId = store.toDb(user.id)
+            if (dbId === undefined) return Option.none<User>()
+            // The claim's unique `_id` admits one replacement of this hash at a time (FerretDB does not apply a
+            // conditional update atomically); it is removed once the update is done, when the hash has changed.
+            const claim = `${model.id.format(user.id)}:${createHash("sha256").update(expected).digest("base64url")}`
+            const now = yield* Clock.currentTimeMillis
+            const claimed = yield* call(() => store.claims.insertOne({ _id: claim, created_at: new Date(now) })).pipe(
+              Effect.as(true),
+              Effect.catchIf((error) => isDuplicateKey(error.cause), () => Effect.succeed(false))
+            )
+            if (!claimed) {
+              // Someone else is replacing this hash; a claim older than a minute was left by a dead process.
+              yield* call(() =>
+                store.claims.deleteOne({ _id: claim, created_at: { $lt: new Date(now - STALE_CLAIM_MILLIS) } })
+              )
+              return Option.none<User>()
+            }
+            const doc = yield* call(() =>
+              users.findOneAndUpdate({ _id: dbId, hashed_password: expected }, {
+                $set: { hashed_password: replacement }
+              }, { returnDocument: "after" })
+            ).pipe(Effect.ensuring(Effect.ignore(call(() => store.claims.deleteOne({ _id: claim })))))
+            return doc === null ? Option.none<User>() : Option.some(toUser(doc))
           })
         ),
       delete: (user) =>

@@ -57,6 +57,9 @@ const statements = (l: Layout) => {
     getByOAuthAccount:
       `${select} WHERE u.id = (SELECT user_id FROM ${l.oauth} WHERE oauth_name = $1 AND account_id = $2)`,
     delete: `DELETE FROM ${l.user} WHERE id = $1${l.idCast}`,
+    // One statement: the comparison and the write are atomic (the row lock orders concurrent replacements).
+    replaceHashedPassword: `UPDATE ${l.user} AS u SET hashed_password = $3 ` +
+      `WHERE u.id = $1${l.idCast} AND u.hashed_password = $2 RETURNING ${columns}, ${oauthAccounts}`,
     addOAuthAccount:
       `INSERT INTO ${l.oauth} AS o (${l.kind === "integer" ? "" : "id, "}${OAUTH_FIELDS.join(", ")}, user_id) ` +
       `VALUES (${l.kind === "integer" ? "" : "$8::uuid, "}$1, $2, $3, $4, $5, $6, $7${l.idCast}) ` +
@@ -190,6 +193,11 @@ export const make = (
               onSome: Effect.succeed
             })
           })
+        ),
+      replaceHashedPassword: (user, expected, replacement) =>
+        guard(
+          "replaceHashedPassword",
+          Effect.map(query(text.replaceHashedPassword, [idParam(user.id), expected, replacement]), first)
         ),
       delete: (user) => guard("delete", Effect.asVoid(query(text.delete, [idParam(user.id)]))),
       addOAuthAccount: (user, account: OAuthAccountCreate) =>

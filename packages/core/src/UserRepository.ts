@@ -48,6 +48,9 @@ export type OAuthAccountCreate = Omit<OAuthAccount, "id">
  *   with `OAuthAccountAlreadyLinked`, for a pair already linked to the same user it updates that link;
  * - every returned user carries its OAuth accounts in insertion order;
  * - `update` and the OAuth operations return the user as stored after the write;
+ * - `replaceHashedPassword` is a compare-and-set: of N concurrent replacements expecting the same hash exactly one
+ *   is applied, the others (and any after the hash changed another way, or after the user was deleted) are
+ *   `Option.none()`; this is what makes a reset token single-use;
  * - deleting a user deletes its OAuth accounts and access tokens;
  * - any other failure is a `UserRepositoryError`.
  *
@@ -63,6 +66,15 @@ export class UserRepository extends Context.Service<UserRepository, {
   ) => Effect.Effect<Option.Option<User>, UserRepositoryError>
   readonly create: (user: UserInsert) => Effect.Effect<User, UserAlreadyExists | UserRepositoryError>
   readonly update: (user: User, patch: UserPatch) => Effect.Effect<User, UserAlreadyExists | UserRepositoryError>
+  /**
+   * Sets the user's `hashed_password` to `replacement` only if it is still `expected`, in one atomic step; the user
+   * as stored after the write, or `None` when the stored hash was no longer `expected` (or the user is gone).
+   */
+  readonly replaceHashedPassword: (
+    user: User,
+    expected: string,
+    replacement: string
+  ) => Effect.Effect<Option.Option<User>, UserRepositoryError>
   readonly delete: (user: User) => Effect.Effect<void, UserRepositoryError>
   readonly addOAuthAccount: (
     user: User,
@@ -144,6 +156,12 @@ export const makeMemory: Effect.Effect<UserRepository["Service"], never, UserMod
           byEmail.set(emailKey(patch.email), key)
         }
         return Effect.succeed(store({ ...current, ...patch } as User))
+      }),
+    replaceHashedPassword: (user, expected, replacement) =>
+      Effect.sync(() => {
+        const current = users.get(keyOf(user.id))
+        if (current === undefined || current.hashed_password !== expected) return Option.none()
+        return Option.some(store({ ...current, hashed_password: replacement }))
       }),
     delete: (user) =>
       Effect.sync(() => {

@@ -1056,6 +1056,26 @@ describe("UserManager", () => {
       Layer.provideMerge(User.layerDefaultModel)
     )
 
+    it.live("20 concurrent resets with one token: exactly one succeeds, the others get InvalidResetPasswordToken", () =>
+      Effect.gen(function*() {
+        // @see issue 13: all 20 used to succeed (each ran the reset and its hook as if it had won).
+        const manager = yield* UserManager.UserManager
+        const sent = yield* Mailer.SentMessages
+        const user = yield* manager.create(ADA)
+        yield* manager.forgotPassword(user).pipe(delivered)
+        const token = (yield* Ref.get(sent)).at(-1)?.token ?? ""
+        const results = yield* Effect.all(
+          Array.from({ length: 20 }, (_, i) => Effect.result(manager.resetPassword(token, `new password ${i}`))),
+          { concurrency: "unbounded" }
+        )
+        const winners = results.flatMap((result, i) => (result._tag === "Success" ? [i] : []))
+        assert.strictEqual(winners.length, 1, "exactly one reset succeeds")
+        const losers = results.flatMap((result) => (result._tag === "Failure" ? [result.failure._tag] : []))
+        assert.deepStrictEqual(losers, Array.from({ length: 19 }, () => "InvalidResetPasswordToken"))
+        const password = `new password ${winners[0]}`
+        assert.isTrue(Option.isSome(yield* manager.authenticate({ username: ADA.email, password })))
+      }).pipe(Effect.provide(layer)))
+
     it.live("register, log in, verify and reset the password with the tokens the mailer received", () =>
       Effect.gen(function*() {
         const manager = yield* UserManager.UserManager

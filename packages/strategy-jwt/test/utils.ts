@@ -38,6 +38,7 @@ export const layerFixedUsers = (users: ReadonlyArray<User>): Layer.Layer<UserRep
         getByOAuthAccount: () => unsupported,
         create: () => unsupported,
         update: () => unsupported,
+        replaceHashedPassword: () => unsupported,
         delete: () => unsupported,
         addOAuthAccount: () => unsupported,
         updateOAuthAccount: () => unsupported

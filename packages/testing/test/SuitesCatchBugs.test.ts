@@ -94,6 +94,30 @@ describe("UserRepositoryConformance catches broken repositories", () => {
   const checks = userRepositoryChecks({})
   catches(
     checks,
+    "replaceHashedPassword replaces the hash it expects, and only that one",
+    "the replacement ignores the expected hash (a plain update)",
+    brokenUsers((real) => ({
+      replaceHashedPassword: (user, _expected, replacement) =>
+        Effect.map(Effect.orDie(real.update(user, { hashed_password: replacement })), Option.some)
+    }))
+  )
+  catches(
+    checks,
+    "concurrent replaceHashedPassword expecting one hash: exactly one is applied",
+    "the comparison and the write are two steps (read, then write)",
+    brokenUsers((real) => ({
+      replaceHashedPassword: (user, expected, replacement) =>
+        Effect.flatMap(real.get(user.id), (stored) =>
+          Option.isSome(stored) && stored.value.hashed_password === expected
+            ? Effect.andThen(
+              Effect.sleep("1 millis"),
+              Effect.map(Effect.orDie(real.update(user, { hashed_password: replacement })), Option.some)
+            )
+            : Effect.succeedNone)
+    }))
+  )
+  catches(
+    checks,
     "getByEmail is case-insensitive and the stored e-mail keeps its case",
     "getByEmail compares case-sensitively",
     brokenUsers((real) => ({

@@ -20,6 +20,7 @@ export interface Store {
   readonly tokens: Collection<Document>
   readonly links: Collection<Document>
   readonly counters: Collection<{ _id: string; seq: number }>
+  readonly claims: Collection<{ _id: string; created_at: Date }>
   readonly timeout: Duration.Duration
   /** The user id as stored in `_id` / `user_id`; `undefined` when it cannot be one (no such user). */
   readonly toDb: (id: Id) => DbId | undefined
@@ -37,6 +38,9 @@ export const makeStore = (db: Db, model: RegisteredModel, options: Options = {})
     tokens: db.collection(options.accessToken ?? defaults.accessToken),
     links: db.collection(options.oauthAccountLink ?? defaults.oauthAccountLink),
     counters: db.collection<{ _id: string; seq: number }>(options.counter ?? defaults.counter),
+    claims: db.collection<{ _id: string; created_at: Date }>(
+      options.passwordReplacement ?? defaults.passwordReplacement
+    ),
     timeout: Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5)),
     toDb: (id) => {
       if (kind === "objectId") {

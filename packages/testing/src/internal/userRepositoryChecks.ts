@@ -450,6 +450,51 @@ export const userRepositoryChecks = (fields: Fields): ReadonlyArray<Check<R>> =>
         const found = assertSome(yield* repository.getByEmail(email), "the winner is stored")
         yield* assertSameUser(found, winner)
       })
+    },
+    {
+      name: "replaceHashedPassword replaces the hash it expects, and only that one",
+      run: Effect.gen(function*() {
+        const repository = yield* UserRepository
+        const user = yield* create("replace")
+        const replaced = assertSome(
+          yield* repository.replaceHashedPassword(user, user.hashed_password, "$hash$second"),
+          "a replacement expecting the stored hash is applied"
+        )
+        yield* assertSameUser(replaced, user)
+        assert.strictEqual(replaced.hashed_password, "$hash$second", "it returns the user as stored after the write")
+        assert.strictEqual(replaced.email, user.email, "the other fields are kept")
+        const stored = assertSome(yield* repository.get(user.id), "get")
+        assert.strictEqual(stored.hashed_password, "$hash$second", "the new hash is stored")
+        assertNone(
+          yield* repository.replaceHashedPassword(user, user.hashed_password, "$hash$third"),
+          "a replacement expecting a hash that changed meanwhile is None"
+        )
+        const kept = assertSome(yield* repository.get(user.id), "get")
+        assert.strictEqual(kept.hashed_password, "$hash$second", "a refused replacement writes nothing")
+        yield* repository.delete(user)
+        assertNone(
+          yield* repository.replaceHashedPassword(user, "$hash$second", "$hash$fourth"),
+          "a replacement for a deleted user is None"
+        )
+      })
+    },
+    {
+      name: "concurrent replaceHashedPassword expecting one hash: exactly one is applied",
+      run: Effect.gen(function*() {
+        const repository = yield* UserRepository
+        const user = yield* create("replace-race")
+        const results = yield* Effect.all(
+          Array.from(
+            { length: 20 },
+            (_, i) => repository.replaceHashedPassword(user, user.hashed_password, `$hash$racer-${i}`)
+          ),
+          { concurrency: "unbounded" }
+        )
+        const applied = results.flatMap((result, i) => (result._tag === "Some" ? [i] : []))
+        assert.strictEqual(applied.length, 1, "exactly one replacement is applied (a reset token is single-use)")
+        const stored = assertSome(yield* repository.get(user.id), "get")
+        assert.strictEqual(stored.hashed_password, `$hash$racer-${applied[0]}`, "the stored hash is the winner's")
+      })
     }
   ]
 }
