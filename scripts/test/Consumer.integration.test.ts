@@ -4,7 +4,8 @@
  * fresh application in the system's temporary directory (its own package.json, registry versions of effect and the
  * drivers, no workspace in reach), which is type-checked with a plain tsc of the latest TypeScript and of the oldest
  * supported one (5.9), then run on Node.js 24 against PostgreSQL: register, login and /users/me with a custom user
- * field, and an application route.
+ * field, and an application route. Every TypeScript code block of the READMEs and of docs/ is type-checked there
+ * too, against the installed tarballs (Snippets.ts), and core's README example runs.
  */
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Redacted, Schema } from "effect"
@@ -15,11 +16,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, assert, describe, it } from "vitest"
+import { snippetFiles, writeSnippets } from "./Snippets.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const run = promisify(execFile)
 
-/** The packages that are packed and linted; the private `testing` is packed and linted but not installed. */
+/** The packages that are packed, linted and installed (the private `testing` too: the docs' suites use it). */
 const packages = [
   "core",
   "adapter-sql",
@@ -31,7 +33,6 @@ const packages = [
   "oauth",
   "testing"
 ] as const
-const installed = packages.filter((name) => name !== "testing")
 
 /** The oldest TypeScript the published declarations are checked against. */
 const oldestTypeScript = "5.9.3"
@@ -138,7 +139,7 @@ describe("the packed packages in a fresh application", () => {
   it("install the tarballs with registry dependencies", { timeout: 600_000 }, async () => {
     await cp(join(root, "scripts/consumer"), app, { recursive: true })
     const local = Object.fromEntries(
-      installed.map((name) => [`@effect-users/${name}`, `file:${tarball.get(`@effect-users/${name}`)}`])
+      packages.map((name) => [`@effect-users/${name}`, `file:${tarball.get(`@effect-users/${name}`)}`])
     )
     const manifest = {
       name: "effect-users-consumer",
@@ -148,10 +149,14 @@ describe("the packed packages in a fresh application", () => {
         ...local,
         "effect": "^4.1.0",
         "@effect/platform-node": "^4.1.0",
-        "@effect/sql-pg": "^4.0.5"
+        "@effect/sql-pg": "^4.0.5",
+        "ioredis": "^6.0.0",
+        "mongodb": "^7.9.0"
       },
       devDependencies: {
+        "@effect/vitest": "^4.0.5",
         "@types/node": "^24.10.0",
+        "vitest": "^5.1.1",
         "typescript": "latest",
         "typescript-oldest": `npm:typescript@${oldestTypeScript}`
       },
@@ -159,6 +164,7 @@ describe("the packed packages in a fresh application", () => {
       overrides: local
     }
     await writeFile(join(app, "package.json"), JSON.stringify(manifest, null, 2))
+    assert.isAbove(await writeSnippets(join(app, "snippets")), 10)
     await sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], app)
     const core = JSON.parse(await readFile(join(app, "node_modules/@effect-users/core/package.json"), "utf8"))
     assert.strictEqual(
@@ -182,6 +188,19 @@ describe("the packed packages in a fresh application", () => {
       await sh(node, ["node_modules/typescript-oldest/bin/tsc", "-p", "tsconfig.json"], app)
     }
   )
+
+  it("the documentation's code blocks type-check against the tarballs (latest TypeScript)", {
+    timeout: 300_000
+  }, async () => {
+    for (const project of await snippetFiles(join(app, "snippets"))) {
+      await sh(node, ["node_modules/typescript/bin/tsc", "-p", project], app)
+    }
+  })
+
+  it("core's README example runs from the tarballs", { timeout: 60_000 }, async () => {
+    const out = await sh(node, ["snippets/packages_core_README/block1.ts"], app)
+    assert.include(out, "welcome Ada")
+  })
 
   it("runs on Node.js 24 against PostgreSQL: register, login, /users/me, an application route", {
     timeout: 120_000

@@ -1,0 +1,58 @@
+/**
+ * The documentation's TypeScript code blocks, written out as modules to type-check in the consumer application:
+ * every ```ts block of the READMEs and of docs/, one directory (one tsconfig project) per Markdown file, so the
+ * blocks of a page share a program (one user model registered per page) and pages do not see each other.
+ */
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+
+const root = new URL("../..", import.meta.url).pathname
+
+/**
+ * Pages left out, each with its reason. transport-http's README is being rewritten with the router redesign; its
+ * code block is a sketch until then.
+ */
+export const excluded: ReadonlyMap<string, string> = new Map([
+  ["packages/transport-http/README.md", "rewritten with the router redesign"]
+])
+
+/** The Markdown files whose code blocks are type-checked (relative to the repository root). */
+export const markdownFiles = async (): Promise<ReadonlyArray<string>> => {
+  const docs = (await readdir(join(root, "docs"), { recursive: true }))
+    .filter((file) => file.endsWith(".md") && !file.startsWith("api/"))
+    .map((file) => `docs/${file}`)
+  const packages = (await readdir(join(root, "packages"))).map((name) => `packages/${name}/README.md`)
+  return ["README.md", ...docs, ...packages, "examples/server/README.md"].filter((file) => !excluded.has(file)).sort()
+}
+
+/** The ```ts blocks of one Markdown text, in order. */
+export const codeBlocks = (markdown: string): ReadonlyArray<string> =>
+  Array.from(markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm), (match) => match[1] ?? "")
+
+/** Writes every block under `dir` (one subdirectory and tsconfig per Markdown file); returns the number of blocks. */
+export const writeSnippets = async (dir: string): Promise<number> => {
+  let count = 0
+  for (const file of await markdownFiles()) {
+    const blocks = codeBlocks(await readFile(join(root, file), "utf8"))
+    if (blocks.length === 0) continue
+    const project = join(dir, file.replaceAll("/", "_").replace(/\.md$/, ""))
+    await mkdir(project, { recursive: true })
+    for (const [index, block] of blocks.entries()) {
+      await writeFile(join(project, `block${index + 1}.ts`), `// ${file}, code block ${index + 1}\n${block}`)
+      count++
+    }
+    await writeFile(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        extends: "../../tsconfig.json",
+        compilerOptions: { noUnusedLocals: false, skipLibCheck: true },
+        include: ["*.ts"]
+      })
+    )
+  }
+  return count
+}
+
+/** The tsconfig of every project `writeSnippets` wrote. */
+export const snippetFiles = async (dir: string): Promise<ReadonlyArray<string>> =>
+  (await readdir(dir)).map((project) => join(dir, project, "tsconfig.json"))
