@@ -14,7 +14,6 @@
  */
 import { EmbeddedPostgres, SqlAccessTokenRepository, SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
 import { Email, Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
-import type { AccessTokenRepository, UserRepository } from "@effect-users/core"
 import { DbStrategy } from "@effect-users/strategy-db"
 import { JwtStrategy } from "@effect-users/strategy-jwt"
 import { RedisStrategy } from "@effect-users/strategy-redis"
@@ -22,8 +21,9 @@ import {
   BearerTransport,
   CookieTransport,
   CurrentUser,
-  ErrorCode,
+  ErrorResponse,
   FastApiUsers,
+  Hardening,
   HttpTransport
 } from "@effect-users/transport-http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -33,7 +33,6 @@ import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
-import * as Fallback from "./Fallback.ts"
 
 /**
  * The application's configuration, from the environment.
@@ -60,31 +59,24 @@ class Secret extends Context.Service<Secret, Redacted.Redacted<string>>()("examp
 /** Token lifetime of both JWT backends (FastAPI Users' documented `lifetime_seconds=3600`). */
 const LIFETIME = "3600 seconds"
 
-/** What the backends' strategies need. */
-type StrategyServices =
-  | Secret
-  | UserRepository.UserRepository
-  | User.UserModel
-  | AccessTokenRepository.AccessTokenRepository
-  | RedisStrategy.RedisClient
-
-type Backend = HttpTransport.BackendDefinition<never, StrategyServices>
-
 const jwtStrategy = Effect.flatMap(Secret, (secret) => JwtStrategy.make({ secret, lifetime: LIFETIME }))
 
-// Backends, in the order they are tried.
-const jwt: Backend = HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "auth/jwt/login" }), jwtStrategy)
-const cookie: Backend = HttpTransport.backend("cookie", CookieTransport.make({ maxAge: 3600 }), jwtStrategy)
-const db: Backend = HttpTransport.backend(
+// Backends, in the order they are tried: a list of mixed strategies, typed as written.
+const jwt = HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "auth/jwt/login" }), jwtStrategy)
+const cookie = HttpTransport.backend("cookie", CookieTransport.make({ maxAge: 3600 }), jwtStrategy)
+const db = HttpTransport.backend(
   "db",
   BearerTransport.make({ tokenUrl: "auth/db/login" }),
   DbStrategy.make({ lifetime: LIFETIME })
 )
-const redis: Backend = HttpTransport.backend(
+const redis = HttpTransport.backend(
   "redis",
   BearerTransport.make({ tokenUrl: "auth/redis/login" }),
   RedisStrategy.make({ lifetime: LIFETIME })
 )
+
+/** The application's own guard, FastAPI Users' `current_user(active=True)`. */
+class Authenticated extends CurrentUser.Guard<Authenticated>()("Authenticated", { active: true }) {}
 
 const SuperuserBody = Schema.Struct({ email: Email.Email, password: Schema.String })
 
@@ -102,13 +94,19 @@ const remember = (tokens: TestTokens["Service"], email: string, kind: "verify" |
     tokens.set(key, entry)
   })
 
+/** The test-only routes, served beside the api. */
+const testPaths: ReadonlyArray<readonly [string, string]> = [["GET", "/__test__/tokens"], [
+  "POST",
+  "/__test__/superuser"
+]]
+
 const testRoutes = (model: User.RegisteredModel) => {
   const encodeRead = Schema.encodeSync(model.Read)
   return Layer.mergeAll(
     HttpRouter.add("GET", "/__test__/tokens", (request) =>
       Effect.map(TestTokens, (tokens) => {
         const email = new URL(request.url, "http://localhost").searchParams.get("email") ?? ""
-        return ErrorCode.jsonResponse(200, tokens.get(email.toLowerCase()) ?? { verify: null, reset: null })
+        return ErrorResponse.jsonResponse(200, tokens.get(email.toLowerCase()) ?? { verify: null, reset: null })
       })),
     HttpRouter.add("POST", "/__test__/superuser", (request) =>
       Effect.gen(function*() {
@@ -118,8 +116,8 @@ const testRoutes = (model: User.RegisteredModel) => {
           { email: body.email, password: body.password, is_superuser: true, is_verified: true },
           { safe: false }
         )
-        return ErrorCode.jsonResponse(201, encodeRead(user))
-      }).pipe(Effect.catch((error) => Effect.succeed(ErrorCode.detailResponse(400, error._tag)))))
+        return ErrorResponse.jsonResponse(201, encodeRead(user))
+      }).pipe(Effect.catch((error) => Effect.succeed(ErrorResponse.detailResponse(400, error._tag)))))
   )
 }
 
@@ -139,9 +137,10 @@ const redisClient = (url: Redacted.Redacted<string>) => RedisStrategy.layerClien
  */
 export const layer = (config: AppConfig) => {
   const withRedis = Option.isSome(config.redisUrl)
-  const backends: ReadonlyArray<Backend> = withRedis ? [jwt, cookie, db, redis] : [jwt, cookie, db]
-  const Users = FastApiUsers.make({ backends })
-  const Authenticated = Users.currentUser("Authenticated", { active: true })
+  const Users = FastApiUsers.make({
+    model: User.defaultModel,
+    backends: withRedis ? [jwt, cookie, db, redis] : [jwt, cookie, db]
+  })
   // The application's own endpoint, protected like FastAPI Users' `current_user(active=True)`: the handler gets
   // the typed `CurrentUser`; 401 without an active user.
   const AppGroup = HttpApiGroup.make("app").add(
@@ -149,24 +148,26 @@ export const layer = (config: AppConfig) => {
       .middleware(Authenticated)
   )
   const requiresVerification = config.requiresVerification
-  const authRouter = (backend: Backend) =>
-    Users.authRouter(backend, { prefix: `/auth/${backend.name}`, requiresVerification })
+  // FastAPI Users' usual layout, composed freely: an auth router per backend, one more for the JWT backend that
+  // refuses unverified users, and a second users router that requires verification
   const base = HttpApi.make("effect-users-example")
     .add(
-      authRouter(jwt),
-      authRouter(cookie),
-      authRouter(db),
+      Users.authRouter(jwt, { prefix: "/auth/jwt", requiresVerification }),
+      Users.authRouter(jwt, { prefix: "/auth/jwtv", requiresVerification: true }),
+      Users.authRouter(cookie, { prefix: "/auth/cookie", requiresVerification }),
+      Users.authRouter(db, { prefix: "/auth/db", requiresVerification }),
       Users.registerRouter({ prefix: "/auth" }),
       Users.resetPasswordRouter({ prefix: "/auth" }),
       Users.verifyRouter({ prefix: "/auth" }),
       Users.usersRouter({ prefix: "/users", requiresVerification }),
+      Users.usersRouter({ prefix: "/users-rv", requiresVerification: true }),
       AppGroup
     )
     .annotateMerge(Users.openApiAnnotations({ title: "effect-users example", version: "0.0.0" }))
-  const api = withRedis ? base.add(authRouter(redis)) : base
+  const withRedisRouter = base.add(Users.authRouter(redis, { prefix: "/auth/redis", requiresVerification }))
 
   const AppLive = HttpApiBuilder.group(
-    api,
+    base,
     "app",
     (handlers) =>
       handlers.handle(
@@ -174,12 +175,29 @@ export const layer = (config: AppConfig) => {
         () => Effect.map(CurrentUser.CurrentUser, (user) => ({ message: `Hello ${user.email}!` }))
       )
   ).pipe(
-    Layer.provide(Authenticated.layer)
+    Layer.provide(Users.guard(Authenticated))
   )
 
-  const ApiLive = HttpApiBuilder.layer(api, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([Users.layer(api), AppLive])
-  )
+  // the routes served beside the api, for the fallback's 405s
+  const extra: ReadonlyArray<readonly [string, string]> = [
+    ["GET", "/openapi.json"],
+    ["GET", "/docs"],
+    ...(config.testEndpoints ? testPaths : [])
+  ]
+  // one api or the other (with the Redis router): each typed as it is
+  const ApiRoutes = withRedis
+    ? Layer.mergeAll(
+      HttpApiBuilder.layer(withRedisRouter, { openapiPath: "/openapi.json" }).pipe(
+        Layer.provide([Users.layer(withRedisRouter), AppLive])
+      ),
+      Users.docs(withRedisRouter, { path: "/docs" }),
+      Users.fallback(withRedisRouter, extra)
+    )
+    : Layer.mergeAll(
+      HttpApiBuilder.layer(base, { openapiPath: "/openapi.json" }).pipe(Layer.provide([Users.layer(base), AppLive])),
+      Users.docs(base, { path: "/docs" }),
+      Users.fallback(base, extra)
+    )
 
   const secret = Option.getOrElse(config.secret, () => Redacted.make(randomBytes(32).toString("base64url")))
   const tokens: TestTokens["Service"] = new Map()
@@ -204,7 +222,7 @@ export const layer = (config: AppConfig) => {
     SqlAccessTokenRepository.layer()
   ).pipe(
     Layer.provide(SqlMigrations.layer()),
-    Layer.provideMerge(User.layerDefaultModel),
+    Layer.provideMerge(Users.layerModel),
     Layer.provide(database(config))
   )
 
@@ -221,12 +239,7 @@ export const layer = (config: AppConfig) => {
     Layer.provideMerge(Storage)
   )
 
-  const routes = Layer.mergeAll(
-    ApiLive,
-    Users.docs(api, { path: "/docs" }),
-    config.testEndpoints ? testRoutes(User.defaultModel as User.RegisteredModel) : Layer.empty,
-    Fallback.layer(api, [["GET", "/openapi.json"], ["GET", "/docs"]])
-  )
+  const routes = Layer.mergeAll(ApiRoutes, config.testEndpoints ? testRoutes(Users.model) : Layer.empty)
 
   const announce = Layer.effectDiscard(
     HttpServer.addressFormattedWith((url) =>
@@ -242,7 +255,7 @@ export const layer = (config: AppConfig) => {
   )
 
   return Layer.mergeAll(
-    HttpRouter.serve(routes, { disableLogger: true, disableListenLog: true }),
+    HttpRouter.serve(routes, { disableLogger: true, disableListenLog: true, routerConfig: Hardening.routerConfig }),
     announce
   ).pipe(
     // the socket opens only once storage and services are up: an early request is refused, never left hanging

@@ -14,7 +14,7 @@ import { emailKey, normalizeEmail } from "./internal/email.ts"
  * @since 0.0.0
  * @category schemas
  */
-export const Email = Schema.String.pipe(
+export const Email = Schema.String.annotate({ format: "email" }).pipe(
   Schema.decodeTo(
     Schema.String,
     SchemaTransformation.transformEffect({

@@ -179,6 +179,24 @@ export const OAuthAccountRead = Schema.Struct({
   account_email: Schema.String
 })
 
+/**
+ * The longest password accepted anywhere (registration, update, reset, login): 4096 characters. FastAPI Users sets
+ * none; without one, a single request could make the hasher and the policy work on megabytes.
+ *
+ * @since 0.0.0
+ * @category constants
+ */
+export const MAX_PASSWORD_LENGTH = 4096
+
+/**
+ * A password as a request carries it: a string of at most {@link MAX_PASSWORD_LENGTH} characters, checked before
+ * any hashing or policy work.
+ *
+ * @since 0.0.0
+ * @category schemas
+ */
+export const Password = Schema.String.check(Schema.isMaxLength(MAX_PASSWORD_LENGTH))
+
 const baseReadFields = <I>(id: UserId.IdKind<I>) => ({
   id: id.schema,
   email: Schema.String,
@@ -189,14 +207,14 @@ const baseReadFields = <I>(id: UserId.IdKind<I>) => ({
 
 const baseCreateFields = {
   email: Email.Email,
-  password: Schema.String,
+  password: Password,
   is_active: Schema.optionalKey(Schema.Boolean),
   is_superuser: Schema.optionalKey(Schema.Boolean),
   is_verified: Schema.optionalKey(Schema.Boolean)
 }
 
 const baseUpdateFields = {
-  password: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  password: Schema.optionalKey(Schema.NullOr(Password)),
   email: Schema.optionalKey(Email.Email),
   is_active: Schema.optionalKey(Schema.Boolean),
   is_superuser: Schema.optionalKey(Schema.Boolean),

@@ -7,7 +7,7 @@
 import { Transport } from "@effect-users/core"
 import { Effect, Option } from "effect"
 import type { HttpServerRequest } from "effect/http"
-import { jsonResponse } from "./ErrorCode.ts"
+import { jsonResponse } from "./ErrorResponse.ts"
 import type { HttpTransport } from "./HttpTransport.ts"
 
 /**

@@ -2,14 +2,19 @@
  * The current user of a request, for the library's routes and the application's own endpoints (FastAPI Users'
  * `current_user(optional, active, verified, superuser, get_enabled_backends)`, FASTAPI_USERS.md §5).
  *
+ * ```ts
+ * class Authenticated extends CurrentUser.Guard<Authenticated>()("Authenticated", { active: true }) {}
+ * const MyGroup = HttpApiGroup.make("app").add(HttpApiEndpoint.get("me", "/hello")).middleware(Authenticated)
+ * // provide Users.guard(Authenticated) with the group's handlers
+ * ```
+ *
  * @since 0.0.0
  */
 import type { Authenticator, User } from "@effect-users/core"
 import { Context, Effect, Layer, Option } from "effect"
-import type { Schema } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { HttpApiMiddleware } from "effect/http-api"
-import * as ErrorCode from "./ErrorCode.ts"
+import { Forbidden, ServiceUnavailable, Unauthorized } from "./ErrorResponse.ts"
 import * as Authenticate from "./internal/authenticate.ts"
 
 /**
@@ -41,55 +46,33 @@ export class OptionalCurrentUser extends Context.Service<OptionalCurrentUser, Op
 export type Requirements = Omit<Authenticator.Requirements, "optional">
 
 /**
- * The errors a guard documents.
+ * The errors a guard documents: 401, 403 (only where it requires a verified user or a superuser) and 503.
  *
  * @since 0.0.0
  * @category models
  */
-export type GuardErrors = typeof middlewareErrors
+export type GuardErrors =
+  | readonly [typeof Unauthorized, typeof ServiceUnavailable]
+  | readonly [typeof Unauthorized, typeof Forbidden, typeof ServiceUnavailable]
+
+const errorsOf = (requirements: Requirements): GuardErrors =>
+  requirements.verified === true || requirements.superuser === true
+    ? [Unauthorized, Forbidden, ServiceUnavailable]
+    : [Unauthorized, ServiceUnavailable]
 
 /**
- * The errors an optional guard documents.
+ * A guard's class: an `HttpApiMiddleware` key providing `Provides`, with the requirements it was declared with.
  *
  * @since 0.0.0
  * @category models
  */
-export type OptionalGuardErrors = typeof optionalErrors
-
-const middlewareErrors = [
-  ErrorCode.UnauthorizedError,
-  ErrorCode.ForbiddenError,
-  ErrorCode.ServiceUnavailableError
-] as const
-
-const optionalErrors = [ErrorCode.ServiceUnavailableError] as const
-
-/**
- * A middleware key, typed by its id so that two requirement sets are two services.
- *
- * @since 0.0.0
- * @category models
- */
-export interface Guard<Id extends string, Provides = CurrentUser, Errors = typeof middlewareErrors> {
-  readonly id: Id
-  /** The key `HttpApiMiddleware` reads its type parameters from. */
-  readonly "~effect/http-api/HttpApiMiddleware": {
-    readonly provides: Provides
-    readonly requires: never
-    readonly error: Errors
-    readonly clientError: never
-    readonly requiredForClient: false
-  }
-}
-
-/**
- * The class of a guard middleware (use it in `.middleware(...)`), with its implementation as `layer`.
- *
- * @since 0.0.0
- * @category models
- */
-export type GuardClass<Id extends string, Provides, Errors extends ReadonlyArray<Schema.Top>, E = never, R = never> =
-  & HttpApiMiddleware.ServiceClass<Guard<Id, Provides, Errors>, Id, {
+export type GuardClass<
+  Self,
+  Id extends string,
+  Provides,
+  Errors extends GuardErrors | readonly [typeof ServiceUnavailable]
+> =
+  & HttpApiMiddleware.ServiceClass<Self, Id, {
     requires: never
     provides: Provides
     error: Errors
@@ -97,67 +80,87 @@ export type GuardClass<Id extends string, Provides, Errors extends ReadonlyArray
     requiredForClient: false
     security: never
   }>
-  & { readonly layer: Layer.Layer<Guard<Id, Provides, Errors>, E, R> }
+  & { readonly requirements: Requirements }
 
 /**
- * A middleware requiring an authenticated user with `requirements` through core's authenticator (all backends unless
- * `requirements.backends` names some), providing `CurrentUser`; it answers 401, 403 or 503 itself. Use as
- * `.middleware(Guard)` on a group or endpoint and provide `Guard.layer`.
+ * Declares a guard requiring an authenticated user with `requirements` (all backends unless `requirements.backends`
+ * names some), providing {@link CurrentUser}; it answers 401, 403 or 503 itself. Extend it as a class, use it as
+ * `.middleware(Guard)` and provide its implementation with `FastApiUsers`' `guard(Guard)`.
  *
  * @since 0.0.0
  * @category constructors
  */
-export const middleware = <const Id extends string, E = never, R = never>(
+export const Guard = <Self>() =>
+<const Id extends string>(
   id: Id,
-  authenticator: Effect.Effect<Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>, E, R>,
-  requirements: Requirements = {}
-): GuardClass<Id, CurrentUser, typeof middlewareErrors, E, R> => {
-  class Tag extends HttpApiMiddleware.Service<Guard<Id>, { provides: CurrentUser }>()(id, {
-    error: middlewareErrors
-  }) {}
-  const layer = Layer.effect(
-    Tag,
+  requirements: Requirements = { active: true }
+): GuardClass<Self, Id, CurrentUser, GuardErrors> =>
+  Object.assign(
+    HttpApiMiddleware.Service<Self, { provides: CurrentUser }>()(id, { error: errorsOf(requirements) }),
+    { requirements }
+  )
+
+/**
+ * Declares a guard for optional authentication, providing {@link OptionalCurrentUser} (`None` instead of a 401 or
+ * 403).
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const OptionalGuard = <Self>() =>
+<const Id extends string>(
+  id: Id,
+  requirements: Requirements = { active: true }
+): GuardClass<Self, Id, OptionalCurrentUser, readonly [typeof ServiceUnavailable]> =>
+  Object.assign(
+    HttpApiMiddleware.Service<Self, { provides: OptionalCurrentUser }>()(id, { error: [ServiceUnavailable] }),
+    { requirements }
+  )
+
+type Carrier = HttpServerRequest.HttpServerRequest
+
+/**
+ * The implementation of a guard declared with {@link Guard}, over core's authenticator.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layer = <Self, Id extends string, E, R>(
+  guard: GuardClass<Self, Id, CurrentUser, GuardErrors>,
+  authenticator: Effect.Effect<Authenticator.Authenticator<Carrier>, E, R>
+): Layer.Layer<Self, E, R> =>
+  Layer.effect(
+    guard,
     Effect.map(authenticator, (resolved) => {
-      const authenticate = Authenticate.make(resolved, requirements)
-      return Tag.of((httpEffect) =>
+      const authenticate = Authenticate.make(resolved, guard.requirements)
+      return (httpEffect) =>
         Effect.flatMap(
           HttpServerRequest.HttpServerRequest,
           (request) => authenticate(request, (session) => Effect.provideService(httpEffect, CurrentUser, session.user))
         )
-      )
     })
   )
-  return Object.assign(Tag, { layer })
-}
 
 /**
- * A middleware for optional authentication, providing `OptionalCurrentUser` (`None` instead of a 401 or 403).
+ * The implementation of a guard declared with {@link OptionalGuard}.
  *
  * @since 0.0.0
- * @category constructors
+ * @category layers
  */
-export const optionalMiddleware = <const Id extends string, E = never, R = never>(
-  id: Id,
-  authenticator: Effect.Effect<Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>, E, R>,
-  requirements: Requirements = {}
-): GuardClass<Id, OptionalCurrentUser, typeof optionalErrors, E, R> => {
-  class Tag extends HttpApiMiddleware.Service<
-    Guard<Id, OptionalCurrentUser, typeof optionalErrors>,
-    { provides: OptionalCurrentUser }
-  >()(id, { error: optionalErrors }) {}
-  const layer = Layer.effect(
-    Tag,
+export const layerOptional = <Self, Id extends string, E, R>(
+  guard: GuardClass<Self, Id, OptionalCurrentUser, readonly [typeof ServiceUnavailable]>,
+  authenticator: Effect.Effect<Authenticator.Authenticator<Carrier>, E, R>
+): Layer.Layer<Self, E, R> =>
+  Layer.effect(
+    guard,
     Effect.map(authenticator, (resolved) => {
-      const guard = resolved.guard({ ...requirements, optional: true })
-      return Tag.of((httpEffect) =>
+      const check = resolved.guard({ ...guard.requirements, optional: true })
+      return (httpEffect) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Effect.matchEffect(guard(request), {
+          Effect.matchEffect(check(request), {
             onFailure: Authenticate.refusal,
             onSuccess: (found) =>
               Effect.provideService(httpEffect, OptionalCurrentUser, Option.map(found, (session) => session.user))
           }))
-      )
     })
   )
-  return Object.assign(Tag, { layer })
-}

@@ -45,8 +45,9 @@ export type HttpBackend = AuthenticationBackend.AuthenticationBackend<
 
 /**
  * A backend as the application declares it: a name, a transport, and a strategy or the effect that builds it
- * (strategies need their stores, e.g. `JwtStrategy.make(...)` needs the `UserRepository`); strategies are built
- * once, when the application's layers are.
+ * (strategies need their stores, e.g. `JwtStrategy.make(...)` needs the `UserRepository`); `build` makes the ready
+ * backend, once, when the application's layers are built. A list of backends with different strategies type-checks
+ * as written: each keeps its own `E` and `R`.
  *
  * @since 0.0.0
  * @category models
@@ -54,8 +55,32 @@ export type HttpBackend = AuthenticationBackend.AuthenticationBackend<
 export interface BackendDefinition<E = never, R = never> {
   readonly name: string
   readonly transport: HttpTransport
-  readonly strategy: Strategy.Strategy | Effect.Effect<Strategy.Strategy, E, R>
+  readonly build: Effect.Effect<HttpBackend, E, R>
 }
+
+/**
+ * Any backend definition.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type AnyBackend = BackendDefinition<unknown, unknown>
+
+/**
+ * What building the backends `B` can fail with.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type BackendError<B extends AnyBackend> = Effect.Error<B["build"]>
+
+/**
+ * What building the backends `B` requires.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type BackendServices<B extends AnyBackend> = Effect.Services<B["build"]>
 
 /**
  * Declares a backend.
@@ -63,28 +88,44 @@ export interface BackendDefinition<E = never, R = never> {
  * @since 0.0.0
  * @category constructors
  */
-export const backend = <E = never, R = never>(
+export function backend(name: string, transport: HttpTransport, strategy: Strategy.Strategy): BackendDefinition
+export function backend<E, R>(
+  name: string,
+  transport: HttpTransport,
+  strategy: Effect.Effect<Strategy.Strategy, E, R>
+): BackendDefinition<E, R>
+export function backend<E, R>(
   name: string,
   transport: HttpTransport,
   strategy: Strategy.Strategy | Effect.Effect<Strategy.Strategy, E, R>
-): BackendDefinition<E, R> => ({ name, transport, strategy })
+): BackendDefinition<E, R> {
+  return {
+    name,
+    transport,
+    build: Effect.isEffect(strategy)
+      ? Effect.map(strategy, (built): HttpBackend => AuthenticationBackend.make(name, transport, built))
+      : Effect.succeed(AuthenticationBackend.make(name, transport, strategy))
+  }
+}
 
 /**
- * Builds the strategies of backend definitions, in order.
+ * Builds backend definitions, in order.
  *
  * @since 0.0.0
  * @category constructors
  */
-export const resolve = <E, R>(
-  definitions: ReadonlyArray<BackendDefinition<E, R>>
-): Effect.Effect<ReadonlyArray<HttpBackend>, E, R> =>
-  Effect.forEach(definitions, (definition) =>
-    Effect.isEffect(definition.strategy)
-      ? Effect.map(
-        definition.strategy,
-        (strategy): HttpBackend => AuthenticationBackend.make(definition.name, definition.transport, strategy)
-      )
-      : Effect.succeed(AuthenticationBackend.make(definition.name, definition.transport, definition.strategy)))
+export const resolve = <B extends AnyBackend>(
+  definitions: ReadonlyArray<B>
+): Effect.Effect<ReadonlyArray<HttpBackend>, BackendError<B>, BackendServices<B>> => {
+  const all: Effect.Effect<ReadonlyArray<HttpBackend>, unknown, unknown> = Effect.forEach(
+    definitions,
+    (definition) => definition.build
+  )
+  // The one cast of this package's backend typing: TypeScript cannot relate the elements of a generic list to the
+  // conditional types that extract their effects' error and services, though each element's `build` fails and
+  // requires exactly what `BackendError<B>` and `BackendServices<B>` extract.
+  return all as Effect.Effect<ReadonlyArray<HttpBackend>, BackendError<B>, BackendServices<B>>
+}
 
 /**
  * The security scheme of a backend's transport, when it declares one.
@@ -92,7 +133,5 @@ export const resolve = <E, R>(
  * @since 0.0.0
  * @category accessors
  */
-export const securitySchemeOf = (backend: { readonly transport: object }): SecurityScheme | undefined => {
-  const transport = backend.transport
-  return "securityScheme" in transport ? (transport as HttpTransport).securityScheme : undefined
-}
+export const securitySchemeOf = (backend: { readonly transport: HttpTransport }): SecurityScheme =>
+  backend.transport.securityScheme

@@ -4,10 +4,12 @@
  *
  * @since 0.0.0
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Context, Effect, Layer, Option, Schema, SchemaIssue } from "effect"
+import type { SchemaAST } from "effect"
 import type { HttpServerResponse } from "effect/http"
-import { HttpApiMiddleware } from "effect/http-api"
-import { jsonResponse } from "./ErrorCode.ts"
+import { HttpApiError, HttpApiMiddleware } from "effect/http-api"
+import { jsonResponse } from "./ErrorResponse.ts"
+import { ParsedBody } from "./internal/ParsedBody.ts"
 
 /**
  * One invalid field.
@@ -24,21 +26,28 @@ export interface ValidationIssue {
 }
 
 /**
- * The 422 body, for the OpenAPI document.
+ * One item of the 422 body, for the OpenAPI document (FastAPI's `ValidationError`).
+ *
+ * @since 0.0.0
+ * @category schemas
+ */
+export const ValidationErrorItem = Schema.Struct({
+  type: Schema.String,
+  loc: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
+  msg: Schema.String,
+  input: Schema.optionalKey(Schema.Unknown),
+  ctx: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
+}).annotate({ identifier: "ValidationError" })
+
+/**
+ * The 422 body (FastAPI's `HTTPValidationError`).
  *
  * @since 0.0.0
  * @category schemas
  */
 export class HTTPValidationError extends Schema.Error<HTTPValidationError>("HTTPValidationError")(
-  {
-    detail: Schema.Array(Schema.Struct({
-      type: Schema.String,
-      loc: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
-      msg: Schema.String,
-      input: Schema.Unknown
-    }))
-  },
-  { httpApiStatus: 422 }
+  Schema.Struct({ detail: Schema.Array(ValidationErrorItem) }).annotate({ identifier: "HTTPValidationError" }),
+  { httpApiStatus: 422, description: "Validation Error" }
 ) {}
 
 /**
@@ -141,6 +150,9 @@ const pythonMessage = (type: string, fallback: string): string => {
   }
 }
 
+const hasBoolean = (ast: SchemaAST.AST): boolean =>
+  ast._tag === "Boolean" || (ast._tag === "Union" && ast.types.some(hasBoolean))
+
 const toKey = (key: PropertyKey): string | number => (typeof key === "number" ? key : String(key))
 
 /**
@@ -175,9 +187,16 @@ export const fromIssue = (
         return walk(current.issue, [...path, ...current.path])
       case "Encoding":
         return walk(current.issue, path)
-      case "AnyOf":
+      case "AnyOf": {
         // a union of one member (HttpApi wraps payload schemas in one): its member's issues
-        return current.issues.length === 1 ? walk(current.issues[0], path) : valueError(current, path)
+        if (current.issues.length === 1) return walk(current.issues[0], path)
+        // a lax boolean (a union with a boolean member) given something else entirely: Pydantic's `bool_type`
+        if (hasBoolean(current.ast)) {
+          out.push({ type: "bool_type", loc, msg: "Input should be a valid boolean", input: valueAt(input, path) })
+          return
+        }
+        return valueError(current, path)
+      }
       case "Composite":
         for (const inner of current.issues) walk(inner, path)
         return
@@ -191,6 +210,38 @@ export const fromIssue = (
         out.push({ type, loc, msg: pythonMessage(type, message), input: value })
         return
       }
+      case "Filter": {
+        const representation = current.filter.annotations?.representation
+        if (representation?.id === "effect/schema/isMaxLength") {
+          const payload = representation.payload
+          const max = typeof payload === "object" && payload !== null && "maxLength" in payload
+            ? Number(payload.maxLength)
+            : Number.NaN
+          out.push({
+            type: "string_too_long",
+            loc,
+            msg: `String should have at most ${max} characters`,
+            input: valueAt(input, path),
+            ctx: { max_length: max }
+          })
+          return
+        }
+        if (representation?.id === "effect/schema/isPattern") {
+          const payload = representation.payload
+          const pattern = typeof payload === "object" && payload !== null && "source" in payload
+            ? String(payload.source)
+            : ""
+          out.push({
+            type: "string_pattern_mismatch",
+            loc,
+            msg: `String should match pattern '${pattern}'`,
+            input: valueAt(input, path),
+            ctx: { pattern }
+          })
+          return
+        }
+        return valueError(current, path)
+      }
       default:
         return valueError(current, path)
     }
@@ -200,10 +251,24 @@ export const fromIssue = (
 }
 
 /**
- * A middleware for the application's own `HttpApi` groups: their request validation failures (payload, query, path,
- * headers) become FastAPI's 422 instead of effect's empty 400. Add it with `.middleware(ValidationError.Middleware)`
- * after the groups it covers (annotate the API with `HttpApi.ParseOptions, { errors: "all" }` to report every
- * invalid field), and provide `ValidationError.layer`.
+ * How a route's JSON body maps to its payload: one model (FastAPI's single body parameter) or separate fields
+ * (`Body(embed=True)`, several body parameters), whose missing ones report `input: null` and which a non-object body
+ * leaves all missing.
+ *
+ * @since 0.0.0
+ * @category annotations
+ */
+export class BodyShape extends Context.Service<BodyShape, {
+  readonly shape: "model" | "embedded"
+  readonly schema: Schema.Decoder<unknown>
+}>()("@effect-users/transport-http/ValidationError/BodyShape") {}
+
+/**
+ * A middleware turning request validation failures (payload, query, path, headers) into FastAPI's 422 instead of
+ * effect's empty 400, for the library's groups and the application's own. Add it with
+ * `.middleware(ValidationError.Middleware)` (first, so that it runs right before decoding) and provide
+ * `ValidationError.layer`; annotate groups with `HttpApi.PayloadParseOptions, { errors: "all" }` to report every
+ * invalid field.
  *
  * @since 0.0.0
  * @category middleware
@@ -220,16 +285,63 @@ const sources = {
   Headers: "header"
 } as const
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const parseOptions = { errors: "all", onExcessProperty: "ignore" } as const
+
+const bodyIssues = (
+  body: { readonly shape: "model" | "embedded"; readonly schema: Schema.Decoder<unknown> },
+  value: unknown
+): Effect.Effect<ReadonlyArray<ValidationIssue> | undefined> => {
+  if (body.shape === "embedded") {
+    if (isRecord(value)) return Effect.succeed(undefined)
+    return Schema.decodeUnknownEffect(body.schema)({}, parseOptions).pipe(
+      Effect.match({ onFailure: (error) => fromIssue("body", error.issue, {}, true), onSuccess: () => undefined })
+    )
+  }
+  if (value === undefined) return Effect.succeed([missing(["body"], null)])
+  if (!isRecord(value)) {
+    return Effect.succeed([{
+      type: "model_attributes_type",
+      loc: ["body"],
+      msg: "Input should be a valid dictionary or object to extract fields from",
+      input: value
+    }])
+  }
+  return Effect.succeed(undefined)
+}
+
 /**
- * The implementation of {@link Middleware}; response encoding failures stay defects (a 500: a bug, not input).
+ * The implementation of {@link Middleware}: a body that cannot be the payload (missing, not an object, not JSON)
+ * is answered before decoding, the way FastAPI reports it; decoding failures become the 422 with each field's
+ * location; response encoding failures stay defects (a 500 and a log line: a bug, not input).
  *
  * @since 0.0.0
  * @category layers
  */
-export const layer = HttpApiMiddleware.layerSchemaErrorTransform(
-  Middleware,
-  (error) =>
-    error.kind === "Body" || error.kind === "ResponseHeaders"
-      ? Effect.fail(error)
-      : Effect.succeed(response(fromIssue(sources[error.kind], error.cause.issue, undefined)))
-)
+export const layer: Layer.Layer<Middleware> = Layer.succeed(Middleware, (httpEffect, { endpoint }) => {
+  const body = Context.getOption(endpoint.annotations, BodyShape)
+  const embedded = Option.isSome(body) && body.value.shape === "embedded"
+  const transformed = Effect.catch(httpEffect, (error) => {
+    if (!HttpApiError.HttpApiSchemaError.is(error)) return Effect.fail(error)
+    if (error.kind === "Body" || error.kind === "ResponseHeaders") return Effect.fail(error)
+    if (error.kind !== "Payload") {
+      return Effect.succeed(response(fromIssue(sources[error.kind], error.cause.issue, undefined)))
+    }
+    return Effect.map(
+      Effect.serviceOption(ParsedBody),
+      (parsed) =>
+        response(fromIssue("body", error.cause.issue, Option.isSome(parsed) ? parsed.value.value : undefined, embedded))
+    )
+  })
+  if (Option.isNone(body)) return transformed
+  const shape = body.value
+  return Effect.flatMap(Effect.serviceOption(ParsedBody), (parsed) => {
+    const value = Option.isSome(parsed) ? parsed.value.value : undefined
+    return Effect.flatMap(
+      bodyIssues(shape, value),
+      (issues) => issues === undefined ? transformed : Effect.succeed(response(issues))
+    )
+  })
+})

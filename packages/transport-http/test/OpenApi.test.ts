@@ -11,7 +11,43 @@ type Spec = {
   readonly openapi: string
   readonly info: { readonly title: string }
   readonly paths: Record<string, Record<string, Operation>>
-  readonly components: { readonly securitySchemes: Record<string, unknown> }
+  readonly components: {
+    readonly securitySchemes: Record<string, unknown>
+    readonly schemas: Record<string, { readonly properties?: Record<string, Record<string, unknown>> }>
+  }
+}
+
+/** FASTAPI_USERS.md §14 Q16: exactly what each route answers (`rv`: the router requires verification). */
+const expected = (rv: boolean): Record<string, ReadonlyArray<string>> => {
+  const forbidden = rv ? ["403"] : []
+  return {
+    "post /auth/bearer/login": ["200", "400", "422", "503"],
+    "post /auth/bearer/logout": ["204", "401", ...forbidden, "503"],
+    "post /auth/cookie/login": ["204", "400", "422", "503"],
+    "post /auth/cookie/logout": ["204", "401", ...forbidden, "503"],
+    "post /auth/register": ["201", "400", "422", "503"],
+    "post /auth/request-verify-token": ["202", "422", "503"],
+    "post /auth/verify": ["200", "400", "422", "503"],
+    "post /auth/forgot-password": ["202", "422", "503"],
+    "post /auth/reset-password": ["200", "400", "422", "503"],
+    "get /users/me": ["200", "401", ...forbidden, "503"],
+    "patch /users/me": ["200", "400", "401", ...forbidden, "422", "503"],
+    "get /users/{id}": ["200", "401", "403", "404", "503"],
+    "patch /users/{id}": ["200", "400", "401", "403", "404", "422", "503"],
+    "delete /users/{id}": ["204", "401", "403", "404", "503"]
+  }
+}
+
+const statuses = (spec: Spec) => {
+  const out: Record<string, ReadonlyArray<string>> = {}
+  for (const [path, operations] of Object.entries(spec.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (path.startsWith("/auth") || path.startsWith("/users")) {
+        out[`${method} ${path}`] = Object.keys(operation.responses).sort()
+      }
+    }
+  }
+  return out
 }
 
 describe("OpenAPI document and docs page", () => {
@@ -34,15 +70,26 @@ describe("OpenAPI document and docs page", () => {
         })
         const me = spec.paths["/users/me"]["get"]
         assert.deepStrictEqual(me.security, [{ OAuth2PasswordBearer: [] }, { APIKeyCookie: [] }])
-        assert.includeMembers(Object.keys(me.responses), ["200", "401", "403", "503"])
-        const byId = spec.paths["/users/{id}"]["patch"]
-        assert.includeMembers(Object.keys(byId.responses), ["200", "400", "401", "403", "404", "422", "503"])
+        assert.deepStrictEqual(statuses(spec), expected(false))
+        // named components, no `…Encoded` names, e-mails with their format, the 422 as the bodies are
+        const names = Object.keys(spec.components.schemas)
+        assert.includeMembers(names, ["UserRead", "UserCreate", "UserUpdate", "HTTPValidationError", "ErrorModel"])
+        assert.isFalse(names.some((name) => name.endsWith("Encoded")), names.join(", "))
+        assert.strictEqual(spec.components.schemas["UserCreate"].properties?.["email"]["format"], "email")
+        assert.deepStrictEqual(spec.components.schemas["UserUpdate"].properties?.["is_active"], { type: "boolean" })
+        assert.includeMembers(
+          Object.keys(spec.components.schemas["ValidationError"].properties ?? {}),
+          ["type", "loc", "msg", "input", "ctx"]
+        )
+        for (const [path, operations] of Object.entries(spec.paths)) {
+          for (const [method, operation] of Object.entries(operations)) {
+            if (path.startsWith("/auth") || path.startsWith("/users")) {
+              assert.isString((operation as { readonly summary?: string }).summary, `${method} ${path}`)
+            }
+          }
+        }
         const login = spec.paths["/auth/bearer/login"]["post"]
-        assert.includeMembers(Object.keys(login.responses), ["200", "400", "422"])
         assert.deepStrictEqual(Object.keys(login.requestBody?.content ?? {}), ["application/x-www-form-urlencoded"])
-        assert.includeMembers(Object.keys(spec.paths["/auth/cookie/login"]["post"].responses), ["204"])
-        assert.includeMembers(Object.keys(spec.paths["/auth/register"]["post"].responses), ["201", "400", "422"])
-        assert.includeMembers(Object.keys(spec.paths["/auth/forgot-password"]["post"].responses), ["202", "422"])
         const protectedOp = spec.paths["/protected"]["get"]
         assert.isDefined(protectedOp.responses["401"])
         // the application's guarded endpoints carry the backends' schemes, so the docs page sends the token
@@ -58,6 +105,16 @@ describe("OpenAPI document and docs page", () => {
         assert.include(reply.text, "SwaggerUIBundle")
         assert.include(reply.text, "OAuth2PasswordBearer")
         assert.notMatch(reply.text, /<(script|link)[^>]+(src|href)=["']?https?:/u)
+      }))
+  })
+})
+
+describe("OpenAPI document of routers requiring verification", () => {
+  layer(makeApp({ requiresVerification: true }))((it) => {
+    it.effect("documents the 403 of the verification requirement", () =>
+      Effect.gen(function*() {
+        const reply = yield* get("/openapi.json")
+        assert.deepStrictEqual(statuses(reply.json as Spec), expected(true))
       }))
   })
 })

@@ -10,6 +10,7 @@ import * as BearerTransport from "@effect-users/transport-http/BearerTransport"
 import * as CookieTransport from "@effect-users/transport-http/CookieTransport"
 import * as CurrentUser from "@effect-users/transport-http/CurrentUser"
 import * as FastApiUsers from "@effect-users/transport-http/FastApiUsers"
+import * as Hardening from "@effect-users/transport-http/Hardening"
 import * as HttpTransport from "@effect-users/transport-http/HttpTransport"
 import * as ValidationError from "@effect-users/transport-http/ValidationError"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -80,8 +81,10 @@ export const switchableRepository: Layer.Layer<UserRepository.UserRepository, ne
       delete: (user) => down("delete", memory.delete(user)),
       addOAuthAccount: (user, account) => down("addOAuthAccount", memory.addOAuthAccount(user, account)),
       updateOAuthAccount: (user, account, patch) =>
-        down("updateOAuthAccount", memory.updateOAuthAccount(user, account, patch))
-    } as UserRepository.UserRepository["Service"]
+        down("updateOAuthAccount", memory.updateOAuthAccount(user, account, patch)),
+      replaceHashedPassword: (user, expected, replacement) =>
+        down("replaceHashedPassword", memory.replaceHashedPassword(user, expected, replacement))
+    } satisfies UserRepository.UserRepository["Service"]
   })
 )
 
@@ -111,6 +114,11 @@ export const makeCore = (model: User.RegisteredModel) =>
 /** Core with the default model. */
 export const CoreLive = makeCore(User.defaultModel)
 
+class Authenticated extends CurrentUser.Guard<Authenticated>()("Authenticated", { active: true }) {}
+class Superuser extends CurrentUser.Guard<Superuser>()("Superuser", { active: true, superuser: true }) {}
+class CookieOnly extends CurrentUser.Guard<CookieOnly>()("CookieOnly", { active: true, backends: ["cookie"] }) {}
+class Maybe extends CurrentUser.OptionalGuard<Maybe>()("Maybe", { active: true }) {}
+
 /** The application under test: bearer + cookie backends, every router, and an app group with guards. */
 export const makeServer = (
   options: { readonly requiresVerification: boolean; readonly model?: User.RegisteredModel }
@@ -130,10 +138,6 @@ export const makeServer = (
   const Verify = Users.verifyRouter({ prefix: "/auth" })
   const Reset = Users.resetPasswordRouter({ prefix: "/auth" })
   const UsersRouter = Users.usersRouter({ prefix: "/users", ...rv })
-  const Authenticated = Users.currentUser("Authenticated", { active: true })
-  const Superuser = Users.currentUser("Superuser", { active: true, superuser: true })
-  const CookieOnly = Users.currentUser("CookieOnly", { active: true, backends: ["cookie"] })
-  const Maybe = Users.optionalCurrentUser("Maybe", { active: true })
   const AppGroup = HttpApiGroup.make("app")
     .add(
       HttpApiEndpoint.get("protected", "/protected", { success: Schema.Struct({ email: Schema.String }) })
@@ -150,8 +154,7 @@ export const makeServer = (
       })
     )
   const Api = HttpApi.make("test")
-    .add(AuthBearer, AuthCookie, Register, Verify, Reset, UsersRouter, AppGroup)
-    .middleware(ValidationError.Middleware)
+    .add(AuthBearer, AuthCookie, Register, Verify, Reset, UsersRouter, AppGroup.middleware(ValidationError.Middleware))
     .annotate(HttpApi.ParseOptions, { errors: "all" })
     .annotateMerge(Users.openApiAnnotations({ title: "effect-users test" }))
   const email = Effect.map(CurrentUser.CurrentUser, (user) => ({ email: user.email }))
@@ -165,14 +168,21 @@ export const makeServer = (
           email: Option.match(user, { onNone: () => null, onSome: (u) => u.email })
         })))
       .handle("echo", ({ payload }) => Effect.succeed({ name: payload.name }))).pipe(
-      Layer.provide([Authenticated.layer, Superuser.layer, CookieOnly.layer, Maybe.layer, ValidationError.layer])
+      Layer.provide([
+        Users.guard(Authenticated),
+        Users.guard(Superuser),
+        Users.guard(CookieOnly),
+        Users.optionalGuard(Maybe),
+        ValidationError.layer
+      ])
     )
   const ApiLive = HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide([Users.layer(Api), AppLive])
   )
-  return HttpRouter.serve(Layer.mergeAll(ApiLive, Users.docs(Api), Users.layerNotFound), {
+  return HttpRouter.serve(Layer.mergeAll(ApiLive, Users.docs(Api), Users.fallback(Api, [["GET", "/docs"]])), {
     disableLogger: true,
-    disableListenLog: true
+    disableListenLog: true,
+    routerConfig: Hardening.routerConfig
   })
     .pipe(
       Layer.provideMerge(makeCore(model))

@@ -5,11 +5,14 @@
  */
 import type { User } from "@effect-users/core"
 import { JwtStrategy } from "@effect-users/strategy-jwt"
-import { BearerTransport, CurrentUser, FastApiUsers, HttpTransport } from "@effect-users/transport-http"
+import { BearerTransport, CurrentUser, FastApiUsers, Hardening, HttpTransport } from "@effect-users/transport-http"
 import { Effect, Layer, type Redacted, Schema } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
 import { AppUser } from "./User.ts"
+
+/** The application's guard, FastAPI Users' `current_user(active=True)`. */
+class Authenticated extends CurrentUser.Guard<Authenticated>()("Authenticated", { active: true }) {}
 
 /** The HTTP routes: FastAPI Users' API and `GET /hello`, as one router layer. */
 export const routes = (secret: Redacted.Redacted<string>) => {
@@ -19,7 +22,6 @@ export const routes = (secret: Redacted.Redacted<string>) => {
     JwtStrategy.make({ secret, lifetime: "1 hour" })
   )
   const Users = FastApiUsers.make({ model: AppUser, backends: [jwt] })
-  const Authenticated = Users.currentUser("Authenticated", { active: true })
   const AppGroup = HttpApiGroup.make("app").add(
     HttpApiEndpoint.get("hello", "/hello", { success: Schema.Struct({ message: Schema.String }) })
       .middleware(Authenticated)
@@ -37,7 +39,10 @@ export const routes = (secret: Redacted.Redacted<string>) => {
     api,
     "app",
     (handlers) => handlers.handle("hello", () => Effect.map(CurrentUser.CurrentUser, greet))
-  ).pipe(Layer.provide(Authenticated.layer))
+  ).pipe(Layer.provide(Users.guard(Authenticated)))
   const ApiLive = HttpApiBuilder.layer(api).pipe(Layer.provide([Users.layer(api), AppLive]))
-  return HttpRouter.serve(ApiLive, { disableLogger: true })
+  return HttpRouter.serve(Layer.merge(ApiLive, Users.fallback(api)), {
+    disableLogger: true,
+    routerConfig: Hardening.routerConfig
+  })
 }

@@ -1,7 +1,8 @@
 import type { Authenticator } from "@effect-users/core"
+import { Infrastructure } from "@effect-users/core"
 import { Effect, Option } from "effect"
 import type { HttpServerRequest, HttpServerResponse } from "effect/http"
-import * as ErrorCode from "../ErrorCode.ts"
+import { responses } from "../ErrorResponse.ts"
 
 type Request = HttpServerRequest.HttpServerRequest
 type Response = HttpServerResponse.HttpServerResponse
@@ -9,20 +10,26 @@ type Response = HttpServerResponse.HttpServerResponse
 /** The user of a request, the token that authenticated it, and its backend. */
 export type Session = Authenticator.Authenticated<Request>
 
-const unauthorized = Effect.succeed(ErrorCode.responses.unauthorized)
-const forbidden = Effect.succeed(ErrorCode.responses.forbidden)
+const unauthorized = Effect.succeed(responses.unauthorized)
+const forbidden = Effect.succeed(responses.forbidden)
 
-/** The answer to a refusal: the bare 401 or 403, or the 503 (logged) for an unavailable store. */
+/** The 503 of an unavailable dependency, logged once (the error names the port and method; no secrets). */
+export const unavailable = (error: Infrastructure.InfrastructureError): Effect.Effect<Response> =>
+  Effect.as(Effect.logError(`${error._tag}: answering 503`, error), responses.serviceUnavailable)
+
+/** The answer to a refusal: the bare 401 or 403, or the logged 503 of an unavailable store. */
 export const refusal = (error: Authenticator.AuthenticationError): Effect.Effect<Response> =>
   error._tag === "Unauthorized"
     ? unauthorized
     : error._tag === "Forbidden"
     ? forbidden
-    : ErrorCode.toResponse("users", error)
+    : Infrastructure.isInfrastructureError(error)
+    ? unavailable(error)
+    : Effect.die(error)
 
 /**
  * Core's guard for fixed requirements (FASTAPI_USERS.md §5), built once; run it on a request with what to do with the
- * session: every refusal is answered here, in one `matchEffect` (hot path).
+ * session: every refusal is answered here, in one `matchEffect` (the hot path).
  */
 export const make = (
   authenticator: Authenticator.Authenticator<Request>,

@@ -7,4 +7,4 @@ import type { HttpBackend } from "../HttpTransport.ts"
 export class Backends extends Context.Service<Backends, {
   readonly backends: ReadonlyArray<HttpBackend>
   readonly authenticator: Authenticator.Authenticator<HttpServerRequest.HttpServerRequest>
-}>()("@effect-users/transport-http/FastApiUsers/Backends") {}
+}>()("@effect-users/transport-http/Backends") {}

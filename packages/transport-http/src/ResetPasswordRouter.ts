@@ -1,0 +1,129 @@
+/**
+ * The reset-password router (FastAPI Users' `get_reset_password_router()`, FASTAPI_USERS.md §3.4):
+ * `POST <prefix>/forgot-password` (always 202 `null`) and `POST <prefix>/reset-password` (200 `null`).
+ *
+ * @since 0.0.0
+ */
+import { Email, User, UserManager } from "@effect-users/core"
+import { Effect, Schema } from "effect"
+import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { Prefix } from "./AuthRouter.ts"
+import { ErrorCode } from "./ErrorCode.ts"
+import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
+import * as ErrorTable from "./ErrorTable.ts"
+import * as Endpoints from "./internal/Endpoints.ts"
+import { Router } from "./internal/RouterSpec.ts"
+import type { RouterSpec } from "./internal/RouterSpec.ts"
+import { serveGroup } from "./internal/serve.ts"
+import * as RequestBody from "./RequestBody.ts"
+import * as ValidationError from "./ValidationError.ts"
+
+/**
+ * The reset-password router's options.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface Options<P extends Prefix> {
+  readonly prefix: P
+}
+
+const Accepted = Schema.Null.pipe(HttpApiSchema.status(202))
+
+const body = <F extends Schema.Struct.Fields>(name: string, path: string, fields: F) =>
+  Schema.Struct(fields).annotate({ identifier: `Body_${Endpoints.names(name, path, "POST").operationId}` })
+
+/**
+ * Makes the router's group.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const make = <const P extends Prefix>(options: Options<P>, owner: object) => {
+  const spec: RouterSpec = { kind: "reset", owner, prefix: options.prefix, requiresVerification: false }
+  const forgotPath = `${options.prefix}/forgot-password`
+  const resetPath = `${options.prefix}/reset-password`
+  const ForgotBody = body("reset:forgot_password", forgotPath, { email: Email.Email })
+  const ResetBody = body("reset:reset_password", resetPath, { token: Schema.String, password: User.Password })
+  return HttpApiGroup.make(`reset:${options.prefix}`).add(
+    HttpApiEndpoint.post("forgot_password", "/forgot-password", {
+      payload: ForgotBody,
+      success: Accepted,
+      error: [ValidationError.HTTPValidationError, ServiceUnavailable]
+    })
+      .annotateMerge(Endpoints.annotations("reset:forgot_password", forgotPath, "POST"))
+      .annotate(RequestBody.BodyKind, "json")
+      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: ForgotBody })
+      .middleware(ValidationError.Middleware),
+    HttpApiEndpoint.post("reset_password", "/reset-password", {
+      payload: ResetBody,
+      success: Schema.Null,
+      error: [ErrorModel, ValidationError.HTTPValidationError, ServiceUnavailable]
+    })
+      .annotateMerge(Endpoints.annotations("reset:reset_password", resetPath, "POST"))
+      .annotate(RequestBody.BodyKind, "json")
+      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: ResetBody })
+      .middleware(ValidationError.Middleware)
+  )
+    .prefix(options.prefix)
+    .annotate(Router, spec)
+    .annotate(OpenApi.Title, "auth")
+    .middleware(RequestBody.Middleware)
+}
+
+/**
+ * The reset-password router's group.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type ResetPasswordGroup<P extends Prefix> = ReturnType<typeof make<P>>
+
+const badToken = ErrorTable.code(ErrorCode.RESET_PASSWORD_BAD_TOKEN)
+
+/**
+ * What resetting a password answers for each of core's errors.
+ *
+ * @since 0.0.0
+ * @category constants
+ */
+export const errors = ErrorTable.make<ErrorTable.ErrorOf<UserManager.UserManager["Service"]["resetPassword"]>>()({
+  InvalidResetPasswordToken: badToken,
+  UserNotExists: badToken,
+  UserInactive: badToken,
+  UserAlreadyExists: badToken,
+  InvalidPassword: ErrorTable.withReason(ErrorCode.RESET_PASSWORD_INVALID_PASSWORD)
+})
+
+/**
+ * The router's handlers, for the group as `api` holds it.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const serve = (api: HttpApi.Constraint, group: Group.Top, spec: RouterSpec, owner: object) => {
+  const own = make({ prefix: spec.prefix }, owner)
+  return serveGroup(
+    api,
+    group,
+    own,
+    own.identifier,
+    (handlers) =>
+      Effect.map(UserManager.UserManager, (manager) =>
+        handlers
+          .handle("forgot_password", ({ payload }) =>
+            manager.getByEmail(payload.email).pipe(
+              Effect.flatMap(manager.forgotPassword),
+              // an unknown or inactive address answers like any other (FASTAPI_USERS.md §3.4)
+              Effect.catchTags({ UserNotExists: () => Effect.void, UserInactive: () => Effect.void }),
+              ErrorTable.catchInfrastructure,
+              Effect.as(null)
+            ))
+          .handle(
+            "reset_password",
+            ({ payload }) =>
+              manager.resetPassword(payload.token, payload.password).pipe(Effect.as(null), Effect.catch(errors))
+          ))
+  )
+}

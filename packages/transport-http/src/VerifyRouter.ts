@@ -1,0 +1,125 @@
+/**
+ * The verify router (FastAPI Users' `get_verify_router(UserRead)`, FASTAPI_USERS.md §3.3):
+ * `POST <prefix>/request-verify-token` (always 202 `null`: it reveals nothing) and `POST <prefix>/verify`.
+ *
+ * @since 0.0.0
+ */
+import { Email, UserManager } from "@effect-users/core"
+import { Effect, Schema } from "effect"
+import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { Prefix } from "./AuthRouter.ts"
+import { ErrorCode } from "./ErrorCode.ts"
+import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
+import * as ErrorTable from "./ErrorTable.ts"
+import * as Endpoints from "./internal/Endpoints.ts"
+import { Router } from "./internal/RouterSpec.ts"
+import type { RouterSpec } from "./internal/RouterSpec.ts"
+import type { Schemas } from "./internal/Schemas.ts"
+import { serveGroup } from "./internal/serve.ts"
+import * as RequestBody from "./RequestBody.ts"
+import * as ValidationError from "./ValidationError.ts"
+
+/**
+ * The verify router's options.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface Options<P extends Prefix> {
+  readonly prefix: P
+}
+
+const Accepted = Schema.Null.pipe(HttpApiSchema.status(202))
+
+const body = <F extends Schema.Struct.Fields>(name: string, path: string, fields: F) =>
+  Schema.Struct(fields).annotate({ identifier: `Body_${Endpoints.names(name, path, "POST").operationId}` })
+
+/**
+ * Makes the router's group.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const make = <const P extends Prefix>(schemas: Schemas, options: Options<P>, owner: object) => {
+  const spec: RouterSpec = { kind: "verify", owner, prefix: options.prefix, requiresVerification: false }
+  const requestPath = `${options.prefix}/request-verify-token`
+  const verifyPath = `${options.prefix}/verify`
+  const RequestBodySchema = body("verify:request-token", requestPath, { email: Email.Email })
+  const VerifyBodySchema = body("verify:verify", verifyPath, { token: Schema.String })
+  return HttpApiGroup.make(`verify:${options.prefix}`).add(
+    HttpApiEndpoint.post("request-token", "/request-verify-token", {
+      payload: RequestBodySchema,
+      success: Accepted,
+      error: [ValidationError.HTTPValidationError, ServiceUnavailable]
+    })
+      .annotateMerge(Endpoints.annotations("verify:request-token", requestPath, "POST"))
+      .annotate(RequestBody.BodyKind, "json")
+      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: RequestBodySchema })
+      .middleware(ValidationError.Middleware),
+    HttpApiEndpoint.post("verify", "/verify", {
+      payload: VerifyBodySchema,
+      success: schemas.read,
+      error: [ErrorModel, ValidationError.HTTPValidationError, ServiceUnavailable]
+    })
+      .annotateMerge(Endpoints.annotations("verify:verify", verifyPath, "POST"))
+      .annotate(RequestBody.BodyKind, "json")
+      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: VerifyBodySchema })
+      .middleware(ValidationError.Middleware)
+  )
+    .prefix(options.prefix)
+    .annotate(Router, spec)
+    .annotate(OpenApi.Title, "auth")
+    .middleware(RequestBody.Middleware)
+}
+
+/**
+ * The verify router's group.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export type VerifyGroup<P extends Prefix> = ReturnType<typeof make<P>>
+
+/**
+ * What verifying answers for each of core's errors.
+ *
+ * @since 0.0.0
+ * @category constants
+ */
+export const errors = ErrorTable.make<ErrorTable.ErrorOf<UserManager.UserManager["Service"]["verify"]>>()({
+  InvalidVerifyToken: ErrorTable.code(ErrorCode.VERIFY_USER_BAD_TOKEN),
+  UserAlreadyVerified: ErrorTable.code(ErrorCode.VERIFY_USER_ALREADY_VERIFIED)
+})
+
+/**
+ * The router's handlers, for the group as `api` holds it.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const serve = (api: HttpApi.Constraint, group: Group.Top, spec: RouterSpec, schemas: Schemas, owner: object) => {
+  const own = make(schemas, { prefix: spec.prefix }, owner)
+  return serveGroup(
+    api,
+    group,
+    own,
+    own.identifier,
+    (handlers) =>
+      Effect.map(UserManager.UserManager, (manager) =>
+        handlers
+          .handle("request-token", ({ payload }) =>
+            manager.getByEmail(payload.email).pipe(
+              Effect.flatMap(manager.requestVerify),
+              // an unknown, inactive or verified address answers like any other (FASTAPI_USERS.md §3.3)
+              Effect.catchTags({
+                UserNotExists: () => Effect.void,
+                UserInactive: () => Effect.void,
+                UserAlreadyVerified: () => Effect.void
+              }),
+              ErrorTable.catchInfrastructure,
+              Effect.as(null)
+            ))
+          .handle("verify", ({ payload }) => manager.verify(payload.token).pipe(Effect.catch(errors))))
+  )
+}
