@@ -5,6 +5,8 @@
   Path=/, HttpOnly, SameSite=lax, Secure) with Max-Age 3600; a bearer backend with the database strategy at
   /auth/db, and, when REDIS_URL is set, one with the Redis strategy at /auth/redis (both 3600 s);
 - register / verify / reset-password routers at /auth, users router at /users;
+- composed like FastAPI Users allows: a second auth router of the JWT backend at /auth/jwtv and a second users
+  router at /users-rv, both with requires_verification=True;
 - REQUIRES_VERIFICATION=1: the auth and users routers with requires_verification=True (as the example server);
 - validate_password: the reference test rule (fewer than 3 characters -> "Password should be at least 3 characters");
 - SQLite through aiosqlite in a temporary file (DATABASE_PATH, or a fresh temp file);
@@ -173,6 +175,12 @@ app.include_router(
     prefix="/auth/jwt",
     tags=["auth"],
 )
+# a second auth router of the JWT backend that refuses unverified users (FastAPI Users' routers compose freely)
+app.include_router(
+    fastapi_users.get_auth_router(bearer_backend, requires_verification=True),
+    prefix="/auth/jwtv",
+    tags=["auth"],
+)
 app.include_router(
     fastapi_users.get_auth_router(cookie_backend, requires_verification=REQUIRES_VERIFICATION),
     prefix="/auth/cookie",
@@ -190,6 +198,12 @@ app.include_router(fastapi_users.get_verify_router(UserRead), prefix="/auth", ta
 app.include_router(
     fastapi_users.get_users_router(UserRead, UserUpdate, requires_verification=REQUIRES_VERIFICATION),
     prefix="/users",
+    tags=["users"],
+)
+# a second users router that requires verification
+app.include_router(
+    fastapi_users.get_users_router(UserRead, UserUpdate, requires_verification=True),
+    prefix="/users-rv",
     tags=["users"],
 )
 

@@ -6,6 +6,7 @@
 import { requireUrl } from "@effect-users/testing/TestServices"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { makeClient } from "./blackbox/Client.ts"
+import * as CompositionScenarios from "./blackbox/CompositionScenarios.ts"
 import type { Scenario } from "./blackbox/Scenarios.ts"
 import * as Scenarios from "./blackbox/Scenarios.ts"
 import type { RunningServer } from "./blackbox/Servers.ts"
@@ -38,7 +39,12 @@ const configurations: ReadonlyArray<{
   readonly scenarios: ReadonlyArray<Scenario>
   readonly minimumRequests: number
 }> = [
-  { name: "as documented", env: {}, scenarios: Scenarios.all, minimumRequests: 300 },
+  {
+    name: "as documented",
+    env: {},
+    scenarios: [...Scenarios.all, ...CompositionScenarios.all],
+    minimumRequests: 300
+  },
   {
     name: "REQUIRES_VERIFICATION=1",
     env: { REQUIRES_VERIFICATION: "1" },
@@ -150,5 +156,20 @@ describe("OpenAPI: the example's document against FastAPI Users'", () => {
       }
       expect(statuses, key).toContain("503")
     }
+  })
+
+  it("§14 Q16: each route documents exactly what it answers", () => {
+    const ours = documents.get("effect-users")
+    if (ours === undefined) throw new Error("a document is missing")
+    const statuses = (key: `${string} ${string}`) => Object.keys(operations(ours).get(key)?.responses ?? {}).sort()
+    // no 403 where no requirement can refuse; 403 on the router requiring verification
+    expect(statuses("GET /users/me")).toStrictEqual(["200", "401", "503"])
+    expect(statuses("PATCH /users/me")).toStrictEqual(["200", "400", "401", "422", "503"])
+    expect(statuses("GET /users-rv/me")).toStrictEqual(["200", "401", "403", "503"])
+    expect(statuses("POST /auth/jwt/logout")).toStrictEqual(["204", "401", "503"])
+    expect(statuses("POST /auth/jwtv/logout")).toStrictEqual(["204", "401", "403", "503"])
+    // no 422 where nothing is validated
+    expect(statuses("GET /users/{id}")).toStrictEqual(["200", "401", "403", "404", "503"])
+    expect(statuses("DELETE /users/{id}")).toStrictEqual(["204", "401", "403", "404", "503"])
   })
 })

@@ -6,11 +6,11 @@
  *
  * @since 0.0.0
  */
-import { UserHooks, UserManager } from "@effect-users/core"
+import { User, UserHooks, UserManager } from "@effect-users/core"
 import { Effect, Option, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
-import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApiGroup as Group } from "effect/http-api"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, Forbidden, ServiceUnavailable, Unauthorized } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
@@ -19,7 +19,7 @@ import { Backends } from "./internal/Backends.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
 import * as LoginForm from "./internal/LoginForm.ts"
 import { CurrentSession, GuardRequirements, RouterGuard } from "./internal/RouterGuard.ts"
-import { Router } from "./internal/RouterSpec.ts"
+import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import { serveGroup } from "./internal/serve.ts"
 import * as RequestBody from "./RequestBody.ts"
@@ -99,6 +99,7 @@ export const make = <const P extends Prefix>(
   )
     .prefix(options.prefix)
     .annotate(Router, spec)
+    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
     .annotate(OpenApi.Title, "auth")
     .middleware(RequestBody.Middleware)
 }
@@ -145,6 +146,8 @@ export const serve = (
         .handleRaw("login", ({ request }) =>
           Effect.gen(function*() {
             const credentials = yield* LoginForm.decode(form, request)
+            // longer than any password can be: refused before any hashing (FastAPI Users' contract has no limit)
+            if (credentials.password.length > User.MAX_PASSWORD_LENGTH) return yield* Effect.fail(badCredentials)
             const found = yield* manager.authenticate(credentials)
             if (Option.isNone(found) || !found.value.is_active) return yield* Effect.fail(badCredentials)
             const user = found.value

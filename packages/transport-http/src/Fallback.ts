@@ -10,6 +10,7 @@
 import { Effect } from "effect"
 import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { responses } from "./ErrorResponse.ts"
+import { decode, pathOf } from "./internal/Path.ts"
 
 /**
  * What the fallback needs of an `HttpApi`: its groups' endpoints, in order (paths already prefixed).
@@ -33,11 +34,6 @@ interface Known {
   readonly pattern: RegExp
 }
 
-const pathOf = (url: string): string => {
-  const end = url.search(/[?#]/u)
-  return end === -1 ? url : url.slice(0, end)
-}
-
 /**
  * The answer for a request of `method` to `path` that no route took, by Starlette's rules.
  *
@@ -50,7 +46,7 @@ export const answer = (
   url: string,
   host: string | undefined
 ): HttpServerResponse.HttpServerResponse | undefined => {
-  const path = pathOf(url)
+  const path = decode(pathOf(url))
   const first = routes.find((route) => route.pattern.test(path))
   if (first !== undefined) {
     return first.method === method
@@ -60,7 +56,7 @@ export const answer = (
   if (path !== "/") {
     const other = path.endsWith("/") ? path.replace(/\/+$/u, "") : `${path}/`
     if (other !== "" && routes.some((route) => route.pattern.test(other))) {
-      const location = `${host === undefined ? "" : `http://${host}`}${other}${url.slice(path.length)}`
+      const location = `${host === undefined ? "" : `http://${host}`}${other}${url.slice(pathOf(url).length)}`
       return HttpServerResponse.empty({ status: 307, headers: { location } })
     }
   }

@@ -1,7 +1,7 @@
 /**
  * What protects the whole server from any request, the application's own routes included: a body size limit for
  * every route (413 `{"detail": ...}`, checked while the body arrives), path matching as strict as FastAPI's
- * (case-sensitive, no collapsing of empty segments, `;` not a separator), and every unexpected failure answered with
+ * (case-sensitive, the percent-decoded path, no collapsing of empty segments, `;` not a separator), and every unexpected failure answered with
  * a logged 500 rather than a crash or a silent one.
  *
  * ```ts
@@ -14,6 +14,7 @@
 import { ByteSize, Cause, Effect } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { responses } from "./ErrorResponse.ts"
+import { normalise } from "./internal/Path.ts"
 import { defaultLimits } from "./RequestBody.ts"
 
 /**
@@ -37,14 +38,6 @@ const isRouteNotFound = (error: unknown): boolean =>
 
 const internalError = HttpServerResponse.text("Internal Server Error", { status: 500 })
 
-// the router reads `;` as the end of the path (find-my-way's `;jsessionid`); FastAPI does not: escaped, it stays in
-// the path (a static route no longer matches it; a path parameter still receives it)
-const escapeSemicolons = (url: string): string => {
-  const query = url.indexOf("?")
-  const path = query === -1 ? url : url.slice(0, query)
-  return path.includes(";") ? path.replaceAll(";", "%3B") + (query === -1 ? "" : url.slice(query)) : url
-}
-
 /**
  * The global router middleware, with the body size limit (1 MiB by default).
  *
@@ -58,7 +51,7 @@ export const layer = (options: { readonly maxBodySize?: number } = {}) => {
     (httpEffect) =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         if (Number(request.headers["content-length"]) > maxBodySize) return Effect.succeed(responses.payloadTooLarge)
-        const url = escapeSemicolons(request.url)
+        const url = normalise(request.url)
         const limited = Effect.provideService(httpEffect, HttpIncomingMessage.MaxBodySize, limit)
         const routed = url === request.url
           ? limited

@@ -7,8 +7,8 @@
  */
 import { UserManager } from "@effect-users/core"
 import { Effect, Schema } from "effect"
-import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApiGroup as Group } from "effect/http-api"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
 import { CurrentUser } from "./CurrentUser.ts"
 import { ErrorCode } from "./ErrorCode.ts"
@@ -16,7 +16,7 @@ import { ErrorModel, Forbidden, jsonResponse, NotFound, ServiceUnavailable, Unau
 import * as ErrorTable from "./ErrorTable.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
 import { GuardRequirements, RouterGuard } from "./internal/RouterGuard.ts"
-import { Router } from "./internal/RouterSpec.ts"
+import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import type { Schemas } from "./internal/Schemas.ts"
 import { serveGroup } from "./internal/serve.ts"
@@ -111,6 +111,7 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
   )
     .prefix(options.prefix)
     .annotate(Router, spec)
+    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
     .annotate(OpenApi.Title, "users")
     .middleware(RouterGuard)
     .middleware(RequestBody.Middleware)

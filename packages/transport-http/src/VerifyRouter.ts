@@ -6,14 +6,14 @@
  */
 import { Email, UserManager } from "@effect-users/core"
 import { Effect, Schema } from "effect"
-import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApiGroup as Group } from "effect/http-api"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
-import { Router } from "./internal/RouterSpec.ts"
+import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import type { Schemas } from "./internal/Schemas.ts"
 import { serveGroup } from "./internal/serve.ts"
@@ -69,6 +69,7 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
   )
     .prefix(options.prefix)
     .annotate(Router, spec)
+    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
     .annotate(OpenApi.Title, "auth")
     .middleware(RequestBody.Middleware)
 }

@@ -16,3 +16,6 @@ export interface RouterSpec {
 
 /** The annotation key of {@link RouterSpec}. */
 export class Router extends Context.Service<Router, RouterSpec>()("@effect-users/transport-http/Router") {}
+
+/** How the routers decode payloads: every invalid field reported (FastAPI's 422 lists them all), extra keys ignored. */
+export const payloadParseOptions = { errors: "all", onExcessProperty: "ignore" } as const
