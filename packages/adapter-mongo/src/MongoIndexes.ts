@@ -4,6 +4,7 @@
  *
  * @since 0.0.0
  */
+import * as Email from "@effect-users/core/Email"
 import { UserModel } from "@effect-users/core/User"
 import { Data, Effect, Layer } from "effect"
 import type { Document } from "mongodb"
@@ -24,7 +25,7 @@ export class MongoIndexesError extends Data.TaggedError("MongoIndexesError")<{ r
 /**
  * Backfills what an existing Beanie database lacks, then creates the indexes; safe to run at every start.
  *
- * - `email_lower` (the lower-cased `email`) on every user document without it;
+ * - `email_lower` (core's `Email.key` of `email`) on every user document without it;
  * - one `OAuthAccountLink` document per embedded OAuth account without one;
  * - unique `email_lower_unique` on `User.email_lower`, unique `oauth_name_account_id_unique` and `user_id` on
  *   `OAuthAccountLink`, unique `token_unique` and `user_id` on `AccessToken`.
@@ -44,7 +45,7 @@ export const run = (
     )
     for (const doc of missing) {
       if (typeof doc.email !== "string") continue
-      yield* call(() => users.updateOne({ _id: doc._id }, { $set: { email_lower: doc.email.toLowerCase() } }))
+      yield* call(() => users.updateOne({ _id: doc._id }, { $set: { email_lower: Email.key(doc.email) } }))
     }
     yield* call(() => links.createIndex({ oauth_name: 1, account_id: 1 }, { unique: true, name: indexes.oauthAccount }))
     yield* call(() => links.createIndex({ user_id: 1 }, { name: indexes.oauthUser }))

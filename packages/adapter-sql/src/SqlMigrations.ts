@@ -1,18 +1,20 @@
 /**
  * The schema: FastAPI Users' SQLAlchemy tables (`user`, `oauth_account`, `accesstoken`, same columns and types) plus
- * effect-users' additions — a unique index on the lower-cased e-mail (case-insensitive uniqueness, used by the
- * e-mail lookup), a unique (`oauth_name`, `account_id`) and an index on `oauth_account.user_id`. Every statement is
- * idempotent (`IF NOT EXISTS`), so on a database FastAPI Users created the only change is the additions.
+ * effect-users' additions — an `email_lower` column holding core's `Email.key` of the e-mail with a unique index
+ * (case-insensitive uniqueness that does not depend on the database's locale, used by the e-mail lookup), a unique
+ * (`oauth_name`, `account_id`) and an index on `oauth_account.user_id`. Every statement is idempotent, so on a
+ * database FastAPI Users created the only change is the additions.
  *
  * @since 0.0.0
  */
+import * as Email from "@effect-users/core/Email"
 import { UserModel } from "@effect-users/core/User"
 import type { RegisteredModel } from "@effect-users/core/User"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
 import type { Layout } from "./internal/layout.ts"
-import { makeLayout, quote } from "./internal/layout.ts"
+import { EMAIL_KEY_COLUMN, makeLayout, quote } from "./internal/layout.ts"
 import type { Options } from "./UserTables.ts"
 
 const tableStatements = (l: Layout): ReadonlyArray<string> => [
@@ -51,15 +53,51 @@ const tableStatements = (l: Layout): ReadonlyArray<string> => [
   `CREATE INDEX IF NOT EXISTS ${quote(l.indexes.tokenCreatedAt)} ON ${l.token} (created_at)`
 ]
 
-const additionStatements = (l: Layout): ReadonlyArray<string> => [
-  `CREATE UNIQUE INDEX IF NOT EXISTS ${quote(l.indexes.emailLower)} ON ${l.user} (lower(email))`,
+const qualifiedIndex = (l: Layout, name: string): string =>
+  l.schema === undefined ? quote(name) : `${quote(l.schema)}.${quote(name)}`
+
+const addKeyColumn = (l: Layout): string =>
+  `ALTER TABLE ${l.user} ADD COLUMN IF NOT EXISTS ${EMAIL_KEY_COLUMN} VARCHAR(320)`
+
+// After the key column exists and `backfill` has filled it (`run` and `migrations` compute core's key; SQL run by
+// hand falls back to the database's `lower`, the same for ASCII addresses).
+const emailKeyStatements = (l: Layout): ReadonlyArray<string> => [
+  `UPDATE ${l.user} SET ${EMAIL_KEY_COLUMN} = lower(email) WHERE ${EMAIL_KEY_COLUMN} IS NULL`,
+  `ALTER TABLE ${l.user} ALTER COLUMN ${EMAIL_KEY_COLUMN} SET NOT NULL`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS ${quote(l.indexes.emailLower)} ON ${l.user} (${EMAIL_KEY_COLUMN})`,
+  // effect-users' earlier index on lower(email), whose meaning depended on the database's locale.
+  `DROP INDEX IF EXISTS ${qualifiedIndex(l, l.indexes.legacyLowerEmail)}`
+]
+
+const oauthIndexes = (l: Layout): ReadonlyArray<string> => [
   `CREATE UNIQUE INDEX IF NOT EXISTS ${quote(l.indexes.oauthAccount)} ON ${l.oauth} (oauth_name, account_id)`,
   `CREATE INDEX IF NOT EXISTS ${quote(l.indexes.oauthUser)} ON ${l.oauth} (user_id)`
 ]
 
+const keyedStatements = (l: Layout): ReadonlyArray<string> => [...emailKeyStatements(l), ...oauthIndexes(l)]
+
+const additionStatements = (l: Layout): ReadonlyArray<string> => [addKeyColumn(l), ...keyedStatements(l)]
+
+/** Sets `email_lower` to core's `Email.key` of the e-mail on every row still without it (rows FastAPI Users wrote). */
+const backfill = (l: Layout) =>
+  Effect.gen(function*() {
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const rows = yield* sql.unsafe<{ id: string; email: string }>(
+      `SELECT id::text AS id, email FROM ${l.user} WHERE ${EMAIL_KEY_COLUMN} IS NULL`
+    )
+    for (const row of rows) {
+      yield* sql.unsafe(`UPDATE ${l.user} SET ${EMAIL_KEY_COLUMN} = $2 WHERE id::text = $1`, [
+        row.id,
+        Email.key(row.email)
+      ])
+    }
+  })
+
 /**
  * The SQL of the migrations, in order: first FastAPI Users' tables (`tables`), then effect-users' additions
- * (`additions`: the single step an existing FastAPI Users database needs).
+ * (`additions`: the single step an existing FastAPI Users database needs). Run by hand, the additions fill
+ * `email_lower` of existing rows with the database's `lower(email)`; `run` and `migrations` use core's `Email.key`
+ * (they differ only for non-ASCII addresses on a database whose locale does not lower-case them).
  *
  * @since 0.0.0
  * @category constructors
@@ -89,17 +127,22 @@ export const migrations = (
   model: RegisteredModel,
   options?: Options
 ): Record<string, Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient>> => {
-  const { additions, tables } = statements(model, options)
+  const layout = makeLayout(model, options)
   return {
-    "1_effect_users_tables": execute(tables),
-    "2_effect_users_indexes": execute(additions)
+    "1_effect_users_tables": execute(tableStatements(layout)),
+    "2_effect_users_indexes": execute(oauthIndexes(layout)),
+    "3_effect_users_email_lower": Effect.gen(function*() {
+      yield* execute([addKeyColumn(layout)])
+      yield* backfill(layout)
+      yield* execute(emailKeyStatements(layout))
+    })
   }
 }
 
 /**
  * Creates what is missing, in one transaction, serialised between concurrent starts by an advisory lock; running it
- * again changes nothing. On a database FastAPI Users created it adds only the effect-users indexes (it fails, changing
- * nothing, if two users' e-mails differ only in case: merge them first).
+ * again changes nothing. On a database FastAPI Users created it adds only the effect-users column and indexes (it
+ * fails, changing nothing, if two users' e-mails differ only in case: merge them first).
  *
  * @since 0.0.0
  * @category constructors
@@ -114,7 +157,9 @@ export const run = (options?: Options): Effect.Effect<void, SqlError.SqlError, S
         yield* sql.unsafe("SELECT pg_advisory_xact_lock(hashtext($1))", [
           `effect-users:${layout.user}:${layout.oauth}:${layout.token}`
         ])
-        for (const text of [...tableStatements(layout), ...additionStatements(layout)]) yield* sql.unsafe(text)
+        for (const text of [...tableStatements(layout), addKeyColumn(layout)]) yield* sql.unsafe(text)
+        yield* backfill(layout)
+        for (const text of keyedStatements(layout)) yield* sql.unsafe(text)
       })
     )
   })

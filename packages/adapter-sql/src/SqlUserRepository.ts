@@ -4,6 +4,7 @@
  *
  * @since 0.0.0
  */
+import * as Email from "@effect-users/core/Email"
 import { bounded } from "@effect-users/core/TimeLimit"
 import type { BaseUser, Id, OAuthAccount, User, UserPatch } from "@effect-users/core/User"
 import { baseStoredFields, oauthAccountFields, UserModel } from "@effect-users/core/User"
@@ -14,7 +15,7 @@ import { Duration, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
 import type { Layout } from "./internal/layout.ts"
-import { makeLayout } from "./internal/layout.ts"
+import { EMAIL_KEY_COLUMN, makeLayout } from "./internal/layout.ts"
 import { uuidV7 } from "./internal/uuid7.ts"
 import type * as UserTables from "./UserTables.ts"
 
@@ -53,7 +54,7 @@ const statements = (l: Layout) => {
     columns,
     oauthAccounts,
     get: `${select} WHERE u.id = $1${l.idCast}`,
-    getByEmail: `${select} WHERE lower(u.email) = lower($1)`,
+    getByEmail: `${select} WHERE u.${EMAIL_KEY_COLUMN} = $1`,
     getByOAuthAccount:
       `${select} WHERE u.id = (SELECT user_id FROM ${l.oauth} WHERE oauth_name = $1 AND account_id = $2)`,
     delete: `DELETE FROM ${l.user} WHERE id = $1${l.idCast}`,
@@ -84,7 +85,7 @@ export const make = (
     const layout = yield* Effect.sync(() => makeLayout(model, options))
     const text = statements(layout)
     const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5))
-    const emailIndexes = new Set([layout.indexes.email, layout.indexes.emailLower])
+    const emailIndexes = new Set([layout.indexes.email, layout.indexes.emailLower, layout.indexes.legacyLowerEmail])
     const oauthFieldSet = new Set<string>(OAUTH_FIELDS)
 
     const failure = (method: string) => (cause: unknown) => new UserRepositoryError({ method, cause })
@@ -140,6 +141,8 @@ export const make = (
     const writable = (patch: Row): Array<readonly [string, unknown]> => {
       const entries: Array<readonly [string, unknown]> = []
       for (const field of BASE_FIELDS) if (patch[field] !== undefined) entries.push([field, patch[field]])
+      // The key uniqueness and lookups use, decided by core (`Email.key`), never by the database's locale.
+      if (typeof patch.email === "string") entries.push([EMAIL_KEY_COLUMN, Email.key(patch.email)])
       for (const column of layout.custom) {
         if (patch[column.field] !== undefined) entries.push([column.quoted, column.toSql(patch[column.field])])
       }
@@ -152,7 +155,7 @@ export const make = (
       getByEmail: (email) =>
         hasNul(email)
           ? Effect.succeedNone
-          : guard("getByEmail", Effect.map(query(text.getByEmail, [email]), first)),
+          : guard("getByEmail", Effect.map(query(text.getByEmail, [Email.key(email)]), first)),
       getByOAuthAccount: (oauthName, accountId) =>
         hasNul(oauthName) || hasNul(accountId)
           ? Effect.succeedNone

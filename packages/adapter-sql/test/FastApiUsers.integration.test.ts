@@ -3,6 +3,7 @@
  * the reference virtual environment), the documented migration step is the only change, and both users log in.
  */
 import { SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
+import * as Email from "@effect-users/core/Email"
 import * as Mailer from "@effect-users/core/Mailer"
 import * as PasswordHasher from "@effect-users/core/PasswordHasher"
 import * as PasswordPolicy from "@effect-users/core/PasswordPolicy"
@@ -101,10 +102,14 @@ describe("a database created by FastAPI Users", () => {
         const removed = [...before].filter((line) => !after.has(line))
         assert.deepStrictEqual(removed, [])
         assert.deepStrictEqual(added, [
+          "column user.email_lower character varying 320 NO default ",
           "index CREATE INDEX ix_oauth_account_user_id ON public.oauth_account USING btree (user_id)",
           "index CREATE UNIQUE INDEX uq_oauth_account_oauth_name_account_id ON public.oauth_account USING btree (oauth_name, account_id)",
-          "index CREATE UNIQUE INDEX uq_user_lower_email ON public.\"user\" USING btree (lower((email)::text))"
+          "index CREATE UNIQUE INDEX uq_user_email_lower ON public.\"user\" USING btree (email_lower)"
         ])
+        // the backfill is core's key of what FastAPI Users stored
+        const keys = yield* sql<{ email: string; email_lower: string }>`SELECT email, email_lower FROM "user"`
+        for (const row of keys) assert.strictEqual(row.email_lower, Email.key(row.email))
 
         const manager = yield* UserManager.UserManager
         const argonUser = yield* manager.authenticate({ username: "argon.user@example.com", password: argon.password })

@@ -62,7 +62,8 @@ describe("SqlMigrations", () => {
           "user.hashed_password character varying(1024) NOT NULL",
           "user.is_active boolean NOT NULL",
           "user.is_superuser boolean NOT NULL",
-          "user.is_verified boolean NOT NULL"
+          "user.is_verified boolean NOT NULL",
+          "user.email_lower character varying(320) NOT NULL"
         ])
         assert.deepStrictEqual(yield* indexes("public"), [
           "CREATE UNIQUE INDEX accesstoken_pkey ON accesstoken USING btree (token)",
@@ -73,7 +74,7 @@ describe("SqlMigrations", () => {
           "CREATE UNIQUE INDEX ix_user_email ON \"user\" USING btree (email)",
           "CREATE UNIQUE INDEX oauth_account_pkey ON oauth_account USING btree (id)",
           "CREATE UNIQUE INDEX uq_oauth_account_oauth_name_account_id ON oauth_account USING btree (oauth_name, account_id)",
-          "CREATE UNIQUE INDEX uq_user_lower_email ON \"user\" USING btree (lower((email)::text))",
+          "CREATE UNIQUE INDEX uq_user_email_lower ON \"user\" USING btree (email_lower)",
           "CREATE UNIQUE INDEX user_pkey ON \"user\" USING btree (id)"
         ])
       }).pipe(Effect.provide(Layer.merge(ModelLayer, layerEmbedded))),
@@ -86,9 +87,13 @@ describe("SqlMigrations", () => {
         loader: Migrator.fromRecord(SqlMigrations.migrations(User.defaultModel as User.RegisteredModel)),
         table: "app_migrations"
       })
-      assert.deepStrictEqual(yield* run, [[1, "effect_users_tables"], [2, "effect_users_indexes"]])
+      assert.deepStrictEqual(yield* run, [
+        [1, "effect_users_tables"],
+        [2, "effect_users_indexes"],
+        [3, "effect_users_email_lower"]
+      ])
       assert.deepStrictEqual(yield* run, [])
-      assert.strictEqual((yield* describeColumns("public")).length, 17 + 3)
+      assert.strictEqual((yield* describeColumns("public")).length, 18 + 3)
     }).pipe(Effect.provide(Layer.merge(ModelLayer, layerEmbedded))), 60_000)
 
   it.live(

@@ -60,15 +60,15 @@ export const repositoryChecks = (it: Vitest.MethodsNonLive<Services>) => {
       assert.isTrue(renamed.is_verified)
     }))
 
-  it.effect("the e-mail lookup uses the lower(email) index", () =>
+  it.effect("the e-mail lookup uses the email_lower index", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       yield* sql`SET enable_seqscan = off`
       const plan = yield* sql<
         { "QUERY PLAN": string }
-      >`EXPLAIN SELECT id FROM "user" WHERE lower(email) = lower(${"A@b.co"})`
+      >`EXPLAIN SELECT id FROM "user" WHERE email_lower = ${"a@b.co"}`
       yield* sql`SET enable_seqscan = on`
-      assert.match(plan.map((r) => r["QUERY PLAN"]).join("\n"), /uq_user_lower_email/)
+      assert.match(plan.map((r) => r["QUERY PLAN"]).join("\n"), /uq_user_email_lower/)
     }))
 
   it.effect("an unknown id, e-mail or OAuth account is None", () =>

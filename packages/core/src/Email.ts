@@ -47,7 +47,8 @@ export const normalize = (input: string): string | undefined => {
 }
 
 /**
- * The case-insensitive key under which an address is unique and looked up (the lower-cased address).
+ * The case-insensitive key under which an address is unique and looked up: the address in NFC, lower-cased by
+ * Unicode's default mapping (never by a locale). Every store keys its uniqueness and lookups on it.
  *
  * @since 0.0.0
  * @category constructors

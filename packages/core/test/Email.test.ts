@@ -43,6 +43,16 @@ describe("Email (FastAPI Users' EmailStr, FASTAPI_USERS.md §3.2)", () => {
     if (Result.isFailure(result)) assert.include(result.failure.message, "value is not a valid email address")
   })
 
+  it("key: one key for every case and composition of an address, whatever the locale (issue 13)", () => {
+    const key = Email.key("äda@example.com")
+    for (const spelling of ["ÄDA@example.com", "Äda@Example.COM", "a\u0308da@example.com", "A\u0308DA@example.com"]) {
+      assert.strictEqual(Email.key(spelling), key, spelling)
+    }
+    assert.notStrictEqual(Email.key("ada@example.com"), key, "a different letter is a different address")
+    // Unicode's default mapping, not a locale's: the Turkish dotless ı stays distinct from i
+    assert.notStrictEqual(Email.key("ıda@example.com"), Email.key("ida@example.com"))
+  })
+
   it("normalize and key: the stored spelling, and the case-insensitive lookup key", () => {
     assert.strictEqual(Email.normalize(" King.Arthur@Camelot.BT "), "King.Arthur@camelot.bt")
     assert.isUndefined(Email.normalize("nope"))

@@ -4,6 +4,9 @@ import { defaults } from "../UserTables.ts"
 
 export const quote = (identifier: string): string => `"${identifier.replaceAll("\"", "\"\"")}"`
 
+/** The column holding core's `Email.key` of the e-mail (effect-users' addition): what uniqueness and lookups use. */
+export const EMAIL_KEY_COLUMN = "email_lower"
+
 // PostgreSQL truncates identifiers to 63 bytes: keep generated names within it so error classification matches.
 const indexName = (name: string): string => Buffer.from(name).subarray(0, 63).toString()
 
@@ -36,8 +39,10 @@ export interface Layout {
   readonly indexes: {
     /** FastAPI Users' (case-sensitive) unique index. */
     readonly email: string
-    /** effect-users: case-insensitive uniqueness (§14 Q13), used by the e-mail lookup. */
+    /** effect-users: case-insensitive uniqueness (§14 Q13) on `email_lower` (core's `Email.key`), used by the lookup. */
     readonly emailLower: string
+    /** effect-users before `email_lower`: unique on `lower(email)`, which depends on the database's locale. */
+    readonly legacyLowerEmail: string
     /** effect-users: one link per provider account (§14 Q7). */
     readonly oauthAccount: string
     /** effect-users: loading a user's OAuth accounts without a scan. */
@@ -94,7 +99,8 @@ export const makeLayout = (model: Model, options: Options = {}): Layout => {
     idCast: kind === "integer" ? "::int4" : kind === "uuid" ? "::uuid" : "::varchar",
     indexes: {
       email: indexName(`ix_${userName}_email`),
-      emailLower: indexName(`uq_${userName}_lower_email`),
+      emailLower: indexName(`uq_${userName}_email_lower`),
+      legacyLowerEmail: indexName(`uq_${userName}_lower_email`),
       oauthAccount: indexName(`uq_${oauthName}_oauth_name_account_id`),
       oauthUser: indexName(`ix_${oauthName}_user_id`),
       oauthName: indexName(`ix_${oauthName}_oauth_name`),

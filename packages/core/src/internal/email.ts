@@ -42,5 +42,9 @@ export const normalizeEmail = (input: string): { readonly email: string } | { re
   return { email }
 }
 
-/** The key under which an address is unique and looked up: case-insensitive, as both reference adapters. */
-export const emailKey = (email: string): string => email.toLowerCase()
+/**
+ * The key under which an address is unique and looked up: case-insensitive, as both reference adapters, and the same
+ * on every store whatever its locale — Unicode's default (locale-independent) lower-case mapping of the NFC form, so
+ * `ÄDA@x`, `äda@x` and `a\u0308da@x` are one address.
+ */
+export const emailKey = (email: string): string => email.normalize("NFC").toLowerCase()

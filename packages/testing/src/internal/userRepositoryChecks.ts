@@ -118,6 +118,22 @@ export const userRepositoryChecks = (fields: Fields): ReadonlyArray<Check<R>> =>
       })
     },
     {
+      // @see issue 13: a store keying on its own (locale-dependent) lower-casing let both of these register.
+      name: "uniqueness and lookups follow core's Email.key beyond ASCII (case and composition)",
+      run: Effect.gen(function*() {
+        const repository = yield* UserRepository
+        const email = uniqueEmail("äda")
+        const user = yield* repository.create(insert(email, fields))
+        for (const variant of [email.toUpperCase(), email.normalize("NFD"), email.normalize("NFD").toUpperCase()]) {
+          const failure = yield* Effect.flip(repository.create(insert(variant, fields)))
+          assert.strictEqual(tagOf(failure), "UserAlreadyExists", `create(${variant}) is the same address`)
+          const found = assertSome(yield* repository.getByEmail(variant), `getByEmail(${variant})`)
+          yield* assertSameUser(found, user)
+          assert.strictEqual(found.email, email, "the stored e-mail keeps its spelling")
+        }
+      })
+    },
+    {
       name: "getByEmail of an unknown address is None",
       run: Effect.gen(function*() {
         const repository = yield* UserRepository
