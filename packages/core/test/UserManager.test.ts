@@ -40,6 +40,14 @@ const signRaw = (payload: object, secret: string): string => {
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`
 }
 
+/** Signs any header and payload with HS256 by hand (headers jose would not write). */
+const signWithHeader = (header: object, payload: object, secret: string): string => {
+  const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${
+    Buffer.from(JSON.stringify(payload)).toString("base64url")
+  }`
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`
+}
+
 const withoutId = (account: User.OAuthAccount) => ({
   oauth_name: account.oauth_name,
   access_token: account.access_token,
@@ -980,6 +988,61 @@ describe("UserManager", () => {
         assert.instanceOf(error, Config.ConfigError)
       }).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ RESET_SECRET: "x" }))))
     })
+  })
+
+  describe("verify and reset tokens serve one purpose only, even under one shared secret (issue 13)", () => {
+    const SHARED = "one-secret-for-both-purposes-0123456789"
+    const shared = {
+      config: { verificationTokenSecret: Redacted.make(SHARED), resetPasswordTokenSecret: Redacted.make(SHARED) }
+    }
+    const JWT = { alg: "HS256", typ: "JWT" }
+    const variants = (claims: Record<string, unknown>, audience: string, other: string) => ({
+      typAbsent: signWithHeader({ alg: "HS256" }, claims, SHARED),
+      typAccessToken: signWithHeader({ alg: "HS256", typ: "at+jwt" }, claims, SHARED),
+      typLowerCase: signWithHeader({ alg: "HS256", typ: "jwt" }, claims, SHARED),
+      crit: signWithHeader({ ...JWT, crit: ["exp"] }, claims, SHARED),
+      bothAudiences: signWithHeader(JWT, { ...claims, aud: [audience, other] }, SHARED),
+      audienceInArrayWithAccess: signWithHeader(JWT, { ...claims, aud: ["fastapi-users:auth", audience] }, SHARED),
+      noExpiry: signWithHeader(JWT, Object.fromEntries(Object.entries(claims).filter(([k]) => k !== "exp")), SHARED),
+      accessTokenAudience: signWithHeader(JWT, { ...claims, aud: ["fastapi-users:auth"] }, SHARED),
+      oauthStateAudience: signWithHeader(JWT, { ...claims, aud: "fastapi-users:oauth-state" }, SHARED)
+    })
+
+    it.effect("a verify token is refused unless typ is JWT, aud is exactly the verify audience, and exp is set", () =>
+      withEnv((env) =>
+        Effect.gen(function*() {
+          const { manager } = yield* services
+          const user = yield* manager.create(ADA)
+          yield* manager.forgotPassword(user).pipe(delivered)
+          const claims = { sub: user.id, email: user.email, aud: "fastapi-users:verify", exp: 3600 }
+          const bad = {
+            ...variants(claims, "fastapi-users:verify", "fastapi-users:reset"),
+            resetToken: resetTokenOf(env)
+          }
+          for (const [name, token] of Object.entries(bad)) {
+            assert.strictEqual((yield* Effect.flip(manager.verify(token)))._tag, "InvalidVerifyToken", name)
+          }
+          assert.isTrue((yield* manager.verify(signWithHeader(JWT, claims, SHARED))).is_verified, "control")
+        }), shared))
+
+    it.effect("a reset token is refused unless typ is JWT, aud is exactly the reset audience, and exp is set", () =>
+      withEnv((env) =>
+        Effect.gen(function*() {
+          const { manager } = yield* services
+          const user = yield* manager.create(ADA)
+          yield* manager.requestVerify(user).pipe(delivered)
+          const fingerprint = createHmac("sha256", SHARED).update(user.hashed_password).digest("base64url")
+          const claims = { sub: user.id, password_fgpt: fingerprint, aud: "fastapi-users:reset", exp: 3600 }
+          const bad = {
+            ...variants(claims, "fastapi-users:reset", "fastapi-users:verify"),
+            verifyToken: verifyTokenOf(env)
+          }
+          for (const [name, token] of Object.entries(bad)) {
+            const error = yield* Effect.flip(manager.resetPassword(token, "a new password"))
+            assert.strictEqual(error._tag, "InvalidResetPasswordToken", name)
+          }
+          yield* manager.resetPassword(signWithHeader(JWT, claims, SHARED), "a new password")
+        }), shared))
   })
 
   describe("answers without waiting for the mailer or the hook (issue 13: account enumeration by timing)", () => {

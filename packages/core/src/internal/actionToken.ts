@@ -29,8 +29,9 @@ export const signSync = (key: Key, claims: JWTPayload): string => {
 export const sign = (key: Key, claims: JWTPayload): Effect.Effect<string> => Effect.sync(() => signSync(key, claims))
 
 /**
- * The claims of a valid token (signature, HS256 only, `aud` containing `audience`, `exp` in the future of `now`,
- * which comes from Effect's `Clock`); `None` for any JWT error.
+ * The claims of a valid token of one purpose, `None` for anything else: the signature (HS256 only), the header's
+ * `typ` exactly `JWT` and no `crit`, an `exp` in the future of `now` (from Effect's `Clock`), and `aud` exactly the
+ * purpose's audience (a string, or an array holding only it), so no token serves two purposes.
  */
 export const verify = (
   key: Key,
@@ -39,8 +40,19 @@ export const verify = (
   now: DateTime.Utc
 ): Effect.Effect<Option.Option<JWTPayload>> =>
   Effect.promise(() =>
-    jwtVerify(token, key, { algorithms: ALGORITHMS, audience, currentDate: DateTime.toDateUtc(now) }).then(
-      (result) => Option.some(result.payload),
+    jwtVerify(token, key, {
+      algorithms: ALGORITHMS,
+      audience,
+      requiredClaims: ["exp"],
+      currentDate: DateTime.toDateUtc(now)
+    }).then(
+      ({ payload, protectedHeader }) => {
+        const aud = payload.aud
+        const single = typeof aud === "string" ? aud : Array.isArray(aud) && aud.length === 1 ? aud[0] : undefined
+        return protectedHeader.typ === "JWT" && protectedHeader.crit === undefined && single === audience
+          ? Option.some(payload)
+          : Option.none()
+      },
       () => Option.none()
     )
   )
