@@ -16,6 +16,8 @@ export const root = resolve(import.meta.dirname, "../../../..")
 /** A running server. */
 export interface RunningServer {
   readonly url: string
+  /** The server process's id (to read its memory). */
+  readonly pid: number
   readonly output: () => string
   readonly stop: () => Promise<number | null>
 }
@@ -79,7 +81,7 @@ const run = async (
     await stop()
     throw error
   }
-  return { url, output, stop }
+  return { url, pid: child.pid ?? 0, output, stop }
 }
 
 const baseEnv = (): Record<string, string | undefined> => {
