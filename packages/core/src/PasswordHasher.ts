@@ -40,7 +40,10 @@ export class PasswordHasherError extends Schema.TaggedError<PasswordHasherError>
  */
 export interface Verification {
   readonly verified: boolean
-  /** A fresh hash with the current algorithm and parameters when the stored one is outdated (bcrypt, weaker Argon2). */
+  /**
+   * A fresh hash with the current algorithm and parameters when the stored one is weaker (bcrypt, another Argon2
+   * variant or version, less memory or less memory × passes); never for a stronger one.
+   */
   readonly updatedHash: Option.Option<string>
 }
 
@@ -87,7 +90,7 @@ export const owaspMinimum = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } 
 
 /**
  * The parameters of FastAPI Users (pwdlib's `Argon2Hasher`, RFC 9106's low-memory profile): 64 MiB, 3 passes,
- * 4 lanes. Pass them to a layer to keep the reference's hashes current instead of upgrading them on login.
+ * 4 lanes. Pass them to a layer to hash new passwords as the reference does; its hashes are never rewritten weaker.
  *
  * @since 0.0.0
  * @category constants
@@ -167,10 +170,13 @@ const make = (
         })
       )
 
-    const isCurrent = (stored: Argon2Hash) =>
-      stored.variant === "argon2id" && stored.version === 0x13 && stored.memoryCost === current.memoryCost &&
-      stored.timeCost === current.timeCost && stored.parallelism === current.parallelism &&
-      stored.hash.length === HASH_LENGTH && stored.salt.length === SALT_LENGTH
+    // Rehashing only ever strengthens: a stored Argon2id v=19 hash is kept when it costs an attacker at least as
+    // much as the current parameters — no less memory and no less memory × passes (the lanes do not change the
+    // work) — with a hash and salt no shorter. FastAPI Users' (64 MiB, t=3, p=4) is kept under OWASP's minimum.
+    const isAtLeastCurrent = (stored: Argon2Hash) =>
+      stored.variant === "argon2id" && stored.version === 0x13 && stored.memoryCost >= current.memoryCost &&
+      stored.memoryCost * stored.timeCost >= current.memoryCost * current.timeCost &&
+      stored.hash.length >= HASH_LENGTH && stored.salt.length >= SALT_LENGTH
 
     const upgrade = (password: string, needed: boolean) =>
       needed
@@ -181,7 +187,7 @@ const make = (
       derive({ ...stored, password: utf8.encode(password), length: stored.hash.length }).pipe(
         Effect.flatMap((output) =>
           output.length === stored.hash.length && NodeCrypto.timingSafeEqual(output, stored.hash)
-            ? upgrade(password, !isCurrent(stored))
+            ? upgrade(password, !isAtLeastCurrent(stored))
             : Effect.succeed<Verification>({ verified: false, updatedHash: Option.none() })
         ),
         Effect.catchTags({

@@ -194,22 +194,45 @@ describe("PasswordHasher", () => {
   })
 
   describe("verifyAndUpdate with FastAPI Users' hashes", () => {
-    it.live("verifies pwdlib's Argon2 (m=65536,t=3,p=4) in every implementation and upgrades it", () =>
+    it.live("verifies pwdlib's Argon2 (m=65536,t=3,p=4) in every implementation and never rewrites it weaker", () =>
       Effect.gen(function*() {
+        // @see issue 13: it used to be rehashed with the (weaker) current parameters on the first login.
         for (const [name, hasher] of yield* hashers(SMALL)) {
           const result = yield* hasher.verifyAndUpdate(PASSWORD, FIXTURES.fastApiUsersArgon2)
-          assert.isTrue(result.verified, name)
-          const updated = Option.getOrThrow(result.updatedHash)
-          assert.match(updated, /^\$argon2id\$v=19\$m=256,t=1,p=2\$/u)
-          assert.deepStrictEqual(yield* hasher.verifyAndUpdate(PASSWORD, updated), {
-            verified: true,
-            updatedHash: Option.none()
-          })
+          assert.deepStrictEqual(result, { verified: true, updatedHash: Option.none() }, name)
           if (name === "node-rs") {
             const wrong = yield* hasher.verifyAndUpdate("Correct horse battery staple", FIXTURES.fastApiUsersArgon2)
             assert.deepStrictEqual(wrong, { verified: false, updatedHash: Option.none() }, name)
           }
         }
+      }))
+
+    it.live("rehashing only strengthens: weaker stored parameters are upgraded, equal or stronger ones kept", () =>
+      Effect.gen(function*() {
+        // The current parameters are OWASP's minimum (m=19456, t=2); stored hashes made with other parameters.
+        const stored = (params: { memoryCost: number; timeCost: number; parallelism: number }) =>
+          withHasher(PasswordHasher.layer(params), (hasher) => hasher.hash(PASSWORD))
+        const cases = [
+          { params: { memoryCost: 65_536, timeCost: 3, parallelism: 4 }, upgraded: false }, // FastAPI Users'
+          { params: { memoryCost: 19_456, timeCost: 3, parallelism: 1 }, upgraded: false }, // more passes
+          { params: { memoryCost: 47_104, timeCost: 1, parallelism: 1 }, upgraded: false }, // OWASP's m=46 MiB, t=1
+          { params: { memoryCost: 19_456, timeCost: 2, parallelism: 2 }, upgraded: false }, // other lanes only
+          { params: { memoryCost: 12_288, timeCost: 3, parallelism: 1 }, upgraded: true }, // less memory
+          { params: { memoryCost: 19_456, timeCost: 1, parallelism: 1 }, upgraded: true }, // fewer passes
+          { params: { memoryCost: 64, timeCost: 1, parallelism: 1 }, upgraded: true } // layerTest's
+        ]
+        yield* withHasher(
+          PasswordHasher.layer(),
+          (hasher) =>
+            Effect.forEach(cases, ({ params, upgraded }) =>
+              Effect.gen(function*() {
+                const result = yield* hasher.verifyAndUpdate(PASSWORD, yield* stored(params))
+                assert.isTrue(result.verified)
+                const label = `m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}`
+                assert.strictEqual(Option.isSome(result.updatedHash), upgraded, label)
+                if (upgraded) assert.match(Option.getOrThrow(result.updatedHash), /\$m=19456,t=2,p=1\$/u, label)
+              }))
+        )
       }))
 
     it.live("keeps pwdlib's Argon2 current when configured with FastAPI Users' parameters", () =>
