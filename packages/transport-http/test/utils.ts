@@ -14,7 +14,7 @@ import * as Hardening from "@effect-users/transport-http/Hardening"
 import * as HttpTransport from "@effect-users/transport-http/HttpTransport"
 import * as ValidationError from "@effect-users/transport-http/ValidationError"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Effect, Layer, Option, Redacted, Ref, Schema } from "effect"
+import { Effect, Layer, Logger, Option, Redacted, Ref, Schema } from "effect"
 import { type Headers, HttpClient, HttpClientRequest, HttpRouter } from "effect/http"
 import type { HttpClientResponse } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
@@ -88,6 +88,15 @@ export const switchableRepository: Layer.Layer<UserRepository.UserRepository, ne
   })
 )
 
+/** The messages logged at error level by the server under test. */
+export const errorLogs: Array<string> = []
+
+const recordErrors = Logger.layer([
+  Logger.make(({ logLevel, message }) => {
+    if (logLevel === "Error") errorLogs.push(String(Array.isArray(message) ? message[0] : message))
+  })
+], { mergeWithExisting: true })
+
 /** Users the `onAfterLogin` hook saw, by e-mail. */
 export const loggedIn: Array<string> = []
 
@@ -148,6 +157,7 @@ export const makeServer = (
         .middleware(CookieOnly),
       HttpApiEndpoint.get("maybe", "/maybe", { success: Schema.Struct({ email: Schema.NullOr(Schema.String) }) })
         .middleware(Maybe),
+      HttpApiEndpoint.get("boom", "/boom", { success: Schema.Struct({ email: Schema.String }) }),
       HttpApiEndpoint.post("echo", "/echo", {
         payload: Schema.Struct({ name: Schema.String, age: Schema.Int }),
         success: Schema.Struct({ name: Schema.String })
@@ -167,6 +177,7 @@ export const makeServer = (
         Effect.map(CurrentUser.OptionalCurrentUser, (user) => ({
           email: Option.match(user, { onNone: () => null, onSome: (u) => u.email })
         })))
+      .handle("boom", () => Effect.die(new Error("a bug in an application's handler")))
       .handle("echo", ({ payload }) => Effect.succeed({ name: payload.name }))).pipe(
       Layer.provide([
         Users.guard(Authenticated),
@@ -185,7 +196,8 @@ export const makeServer = (
     routerConfig: Hardening.routerConfig
   })
     .pipe(
-      Layer.provideMerge(makeCore(model))
+      Layer.provideMerge(makeCore(model)),
+      Layer.provide(recordErrors)
     )
 }
 
