@@ -8,13 +8,8 @@ import { join } from "node:path"
 
 const root = new URL("../..", import.meta.url).pathname
 
-/**
- * Pages left out, each with its reason. transport-http's README is being rewritten with the router redesign; its
- * code block is a sketch until then.
- */
-export const excluded: ReadonlyMap<string, string> = new Map([
-  ["packages/transport-http/README.md", "rewritten with the router redesign"]
-])
+/** Pages left out, each with its reason (none today). */
+export const excluded: ReadonlyMap<string, string> = new Map()
 
 /** The Markdown files whose code blocks are type-checked (relative to the repository root). */
 export const markdownFiles = async (): Promise<ReadonlyArray<string>> => {
