@@ -198,7 +198,7 @@ describe("the packed packages in a fresh application", () => {
   })
 
   it("core's README example runs from the tarballs", { timeout: 60_000 }, async () => {
-    const out = await sh(node, ["snippets/packages_core_README/block1.ts"], app)
+    const out = await sh(node, ["snippets/packages_core_README_1/block.ts"], app)
     assert.include(out, "welcome Ada")
   })
 

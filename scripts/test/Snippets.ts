@@ -1,7 +1,7 @@
 /**
  * The documentation's TypeScript code blocks, written out as modules to type-check in the consumer application:
- * every ```ts block of the READMEs and of docs/, one directory (one tsconfig project) per Markdown file, so the
- * blocks of a page share a program (one user model registered per page) and pages do not see each other.
+ * every ```ts block of the READMEs and of docs/, each in a directory (a tsconfig project) of its own: a block is a
+ * complete module, and the user model one block registers is not seen by the others.
  */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
@@ -24,26 +24,21 @@ export const markdownFiles = async (): Promise<ReadonlyArray<string>> => {
 export const codeBlocks = (markdown: string): ReadonlyArray<string> =>
   Array.from(markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm), (match) => match[1] ?? "")
 
-/** Writes every block under `dir` (one subdirectory and tsconfig per Markdown file); returns the number of blocks. */
+/** Writes every block under `dir` (`<page>_<n>/block.ts` and its tsconfig); returns the number of blocks. */
 export const writeSnippets = async (dir: string): Promise<number> => {
   let count = 0
   for (const file of await markdownFiles()) {
     const blocks = codeBlocks(await readFile(join(root, file), "utf8"))
-    if (blocks.length === 0) continue
-    const project = join(dir, file.replaceAll("/", "_").replace(/\.md$/, ""))
-    await mkdir(project, { recursive: true })
     for (const [index, block] of blocks.entries()) {
-      await writeFile(join(project, `block${index + 1}.ts`), `// ${file}, code block ${index + 1}\n${block}`)
+      const project = join(dir, `${file.replaceAll("/", "_").replace(/\.md$/, "")}_${index + 1}`)
+      await mkdir(project, { recursive: true })
+      await writeFile(join(project, "block.ts"), `// ${file}, code block ${index + 1}\n${block}`)
+      await writeFile(
+        join(project, "tsconfig.json"),
+        JSON.stringify({ extends: "../../tsconfig.json", compilerOptions: { skipLibCheck: true }, include: ["*.ts"] })
+      )
       count++
     }
-    await writeFile(
-      join(project, "tsconfig.json"),
-      JSON.stringify({
-        extends: "../../tsconfig.json",
-        compilerOptions: { noUnusedLocals: false, skipLibCheck: true },
-        include: ["*.ts"]
-      })
-    )
   }
   return count
 }

@@ -1,6 +1,6 @@
 /**
  * core's `AccessTokenRepository` on the official `mongodb` driver, in Beanie's `AccessToken` documents
- * `{ token, user_id, created_at }` (FASTAPI_USERS.md §8.3).
+ * `{ token, user_id, created_at }`.
  *
  * @since 0.0.0
  */

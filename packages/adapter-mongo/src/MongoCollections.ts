@@ -58,9 +58,9 @@ export const defaults = {
  * @category constants
  */
 export const indexes = {
-  /** Unique on `User.email_lower` (case-insensitive uniqueness, FASTAPI_USERS.md §14 Q13). */
+  /** Unique on `User.email_lower` (case-insensitive uniqueness, difference Q13 in docs/moving-from-fastapi-users.md). */
   emailLower: "email_lower_unique",
-  /** Unique on `OAuthAccountLink.(oauth_name, account_id)` (one link per provider account, §14 Q7). */
+  /** Unique on `OAuthAccountLink.(oauth_name, account_id)` (one link per provider account, difference Q7). */
   oauthAccount: "oauth_name_account_id_unique",
   /** On `OAuthAccountLink.user_id` (deleting a user's links). */
   oauthUser: "user_id",

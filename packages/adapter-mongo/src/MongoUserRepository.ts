@@ -1,6 +1,6 @@
 /**
  * core's `UserRepository` on the official `mongodb` driver, with FastAPI Users' Beanie document layout
- * (FASTAPI_USERS.md §8.3): OAuth accounts embedded in the user document.
+ * : OAuth accounts embedded in the user document.
  *
  * @since 0.0.0
  */

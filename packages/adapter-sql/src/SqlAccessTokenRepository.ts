@@ -1,5 +1,5 @@
 /**
- * core's `AccessTokenRepository` on `effect/sql`, in FastAPI Users' `accesstoken` table (FASTAPI_USERS.md §8.2).
+ * core's `AccessTokenRepository` on `effect/sql`, in FastAPI Users' `accesstoken` table.
  *
  * @since 0.0.0
  */

@@ -1,6 +1,6 @@
 /**
  * core's `UserRepository` on `effect/sql` (PostgreSQL through `@effect/sql-pg`, or the embedded PGlite), with
- * FastAPI Users' table layout (FASTAPI_USERS.md §8.2) and OAuth accounts.
+ * FastAPI Users' table layout and OAuth accounts.
  *
  * @since 0.0.0
  */

@@ -1,6 +1,6 @@
 /**
  * The authenticator: resolves the current user of a request over the application's backends, with FastAPI Users'
- * `current_user(optional, active, verified, superuser, get_enabled_backends)` semantics (FASTAPI_USERS.md §5).
+ * `current_user(optional, active, verified, superuser, get_enabled_backends)` semantics.
  *
  * @since 0.0.0
  */
@@ -83,7 +83,7 @@ export type Guard<Carrier> = (
 ) => Effect.Effect<Option.Option<Authenticated<Carrier>>, AuthenticationError>
 
 /**
- * Resolves the current user over the application's backends (FASTAPI_USERS.md §5): the enabled backends in order,
+ * Resolves the current user over the application's backends: the enabled backends in order,
  * the first whose transport carries a token that its strategy resolves to a user wins (a present but invalid token
  * does not stop the next backend), then no user or an inactive one when `active` is required → `Unauthorized`, an
  * unmet `verified` or `superuser` requirement → `Forbidden`, or `None` instead of either when `optional`.

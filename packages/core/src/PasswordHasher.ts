@@ -1,5 +1,5 @@
 /**
- * The password hashing port (pwdlib's `PasswordHash`, FASTAPI_USERS.md §11) and its Argon2id implementations.
+ * The password hashing port (pwdlib's `PasswordHash`) and its Argon2id implementations.
  *
  * Every implementation writes the same PHC strings (`$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>`, 16-byte salt,
  * 32-byte hash, standard base64 without padding) and verifies those of the others; bcrypt hashes (FastAPI Users'

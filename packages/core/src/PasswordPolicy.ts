@@ -1,5 +1,5 @@
 /**
- * The password policy port (FastAPI Users' `validate_password`, FASTAPI_USERS.md §10.9).
+ * The password policy port (FastAPI Users' `validate_password`).
  *
  * @since 0.0.0
  */

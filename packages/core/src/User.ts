@@ -50,7 +50,7 @@ export type Id = RegisteredModel extends Model<infer I, infer _F> ? I : string
 export type CustomFields = RegisteredModel extends Model<infer _I, infer F> ? Schema.Struct.Type<F> : {}
 
 /**
- * An OAuth account linked to a user (FASTAPI_USERS.md §7.5).
+ * An OAuth account linked to a user.
  *
  * @since 0.0.0
  * @category models

@@ -1,5 +1,5 @@
 /**
- * The nine FastAPI Users lifecycle hooks (FASTAPI_USERS.md §10.10), all no-ops by default.
+ * The nine FastAPI Users lifecycle hooks, all no-ops by default.
  *
  * @since 0.0.0
  */

@@ -7,7 +7,7 @@ import { Clock, Effect, Option, Schema } from "effect"
 import { randomBytes, randomUUID } from "node:crypto"
 
 /**
- * How a kind of id is parsed, rendered, shown on the wire and generated (FASTAPI_USERS.md §8.4).
+ * How a kind of id is parsed, rendered, shown on the wire and generated.
  *
  * @since 0.0.0
  * @category models

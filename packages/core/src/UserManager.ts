@@ -1,5 +1,5 @@
 /**
- * The user manager: every user operation of FastAPI Users' `BaseUserManager` (FASTAPI_USERS.md §10), written once
+ * The user manager: every user operation of FastAPI Users' `BaseUserManager`, written once
  * against the ports.
  *
  * @since 0.0.0
@@ -36,7 +36,7 @@ import { UserHooks } from "./UserHooks.ts"
 import { UserRepository, type UserRepositoryError } from "./UserRepository.ts"
 
 /**
- * What an OAuth provider told us about the account (FASTAPI_USERS.md §7.4).
+ * What an OAuth provider told us about the account.
  *
  * @since 0.0.0
  * @category models
@@ -76,13 +76,13 @@ export class UserManager extends Context.Service<UserManager, {
     oauthName: string,
     accountId: string
   ) => Effect.Effect<User, UserNotExists | UserRepositoryError>
-  /** §10.2: validate the password, refuse a taken e-mail, hash, store, `onAfterRegister`. */
+  /** Validates the password, refuses a taken e-mail, hashes, stores, then `onAfterRegister`. */
   readonly create: (
     user: UserCreate,
     options?: WriteOptions
   ) => Effect.Effect<User, InvalidPassword | UserAlreadyExists | UserRepositoryError | PasswordHasherError>
   /**
-   * §10.3: the user whose password matches, or `None`; hashes even for an unknown e-mail (timing) and stores an
+   * The user whose password matches, or `None`; hashes even for an unknown e-mail (timing) and stores an
    * upgraded hash. Does not check `is_active` (the login route does, after the password).
    */
   readonly authenticate: (credentials: {
@@ -90,21 +90,21 @@ export class UserManager extends Context.Service<UserManager, {
     readonly password: string
   }) => Effect.Effect<Option.Option<User>, UserRepositoryError | PasswordHasherError>
   /**
-   * §10.6: issues a verification token to an active unverified user. Only the checks run before it returns: the
+   * Issues a verification token to an active unverified user. Only the checks run before it returns: the
    * token, the mailer and `onAfterRequestVerify` run in the background (`DeliveryQueue`), so that the answer takes
    * as long for an address that exists as for one that does not.
    */
   readonly requestVerify: (user: User) => Effect.Effect<void, UserInactive | UserAlreadyVerified>
-  /** §10.6: verifies the user a verification token names. */
+  /** Verifies the user a verification token names. */
   readonly verify: (
     token: string
   ) => Effect.Effect<User, InvalidVerifyToken | UserAlreadyVerified | UserRepositoryError>
   /**
-   * §10.7: issues a reset-password token to an active user. Only the check runs before it returns: the token, the
+   * Issues a reset-password token to an active user. Only the check runs before it returns: the token, the
    * mailer and `onAfterForgotPassword` run in the background (`DeliveryQueue`), as for `requestVerify`.
    */
   readonly forgotPassword: (user: User) => Effect.Effect<void, UserInactive>
-  /** §10.7: sets a new password with a reset token; any password change since the token was issued voids it. */
+  /** Sets a new password with a reset token; any password change since the token was issued voids it. */
   readonly resetPassword: (
     token: string,
     password: string
@@ -118,15 +118,15 @@ export class UserManager extends Context.Service<UserManager, {
     | UserRepositoryError
     | PasswordHasherError
   >
-  /** §10.4 and §14 Q1: applies the keys present, then `onAfterUpdate` with the update as sent. */
+  /** Applies the keys present, then `onAfterUpdate` with the update as sent. */
   readonly update: (
     update: UserUpdate,
     user: User,
     options?: WriteOptions
   ) => Effect.Effect<User, InvalidPassword | UserAlreadyExists | UserRepositoryError | PasswordHasherError>
-  /** §10.5: `onBeforeDelete`, delete, `onAfterDelete`. */
+  /** `onBeforeDelete`, delete, `onAfterDelete`. */
   readonly delete: (user: User) => Effect.Effect<void, UserRepositoryError>
-  /** §7.4 and §14 Q7: finds, links or creates the user of a provider account. */
+  /** Finds, links or creates the user of a provider account. */
   readonly oauthCallback: (
     callback: OAuthCallback,
     options?: { readonly associateByEmail?: boolean; readonly isVerifiedByDefault?: boolean }
@@ -134,7 +134,7 @@ export class UserManager extends Context.Service<UserManager, {
     User,
     OAuthAccountAlreadyLinked | UserAlreadyExists | UserRepositoryError | PasswordHasherError
   >
-  /** §3.7 and §14 Q7: links a provider account to `user`, then `onAfterUpdate(user, {})`. */
+  /** Links a provider account to `user`, then `onAfterUpdate(user, {})`. */
   readonly oauthAssociateCallback: (
     user: User,
     callback: OAuthCallback
@@ -172,7 +172,7 @@ const DEFAULT_RESET_AUDIENCE = "fastapi-users:reset"
 
 // Keys never taken from an input: the store owns them (`hashed_password` only ever comes from the hasher).
 const ALWAYS_DROPPED: ReadonlySet<string> = new Set(["id", "oauth_accounts", "hashed_password"])
-// Safe mode (register, `PATCH /me`) also drops the flags (FASTAPI_USERS.md §9).
+// Safe mode (register, `PATCH /me`) also drops the flags.
 const SAFE_DROPPED: ReadonlySet<string> = new Set([
   ...ALWAYS_DROPPED,
   "is_active",
@@ -258,7 +258,7 @@ export const make = (
       })
 
     const create = Effect.fn("UserManager.create")(function*(input: UserCreate, options?: WriteOptions) {
-      // FASTAPI_USERS.md §14 Q12: the password is validated before the duplicate check.
+      // Difference Q12 (docs/moving-from-fastapi-users.md): the password is validated before the duplicate check.
       yield* policy.validate(input.password, input)
       if (Option.isSome(yield* repository.getByEmail(input.email))) return yield* new UserAlreadyExists()
       const { password, ...fields } = sentFields(input, options?.safe === true ? SAFE_DROPPED : ALWAYS_DROPPED)
@@ -303,7 +303,7 @@ export const make = (
       }
       if (sent.email !== undefined && sent.email !== user.email) {
         const owner = yield* repository.getByEmail(sent.email)
-        // FASTAPI_USERS.md §14 Q1: the caller's own record is not a conflict (a change of case only).
+        // Difference Q1 (docs/moving-from-fastapi-users.md): the caller's own record is not a conflict (a change of case only).
         if (Option.isSome(owner) && !sameId(owner.value.id, user.id)) return yield* new UserAlreadyExists()
         patch.email = sent.email
         if (emailKey(sent.email) !== emailKey(user.email)) patch.is_verified = false
@@ -451,7 +451,7 @@ export const make = (
       user: User,
       callback: OAuthCallback
     ) {
-      // FASTAPI_USERS.md §14 Q7: the repository keeps one link per provider account (re-association updates it,
+      // Difference Q7 (docs/moving-from-fastapi-users.md): the repository keeps one link per provider account (re-association updates it,
       // a link held by another user is refused).
       const updated = yield* repository.addOAuthAccount(user, accountOf(callback))
       yield* hooks.onAfterUpdate(updated, {})

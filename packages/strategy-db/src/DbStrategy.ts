@@ -1,5 +1,5 @@
 /**
- * Database sessions (FastAPI Users' `DatabaseStrategy`, FASTAPI_USERS.md §6.2): opaque random tokens whose SHA-256
+ * Database sessions (FastAPI Users' `DatabaseStrategy`): opaque random tokens whose SHA-256
  * digest is stored through core's `AccessTokenRepository`, so a dump of the table hands out no session.
  *
  * @since 0.0.0

@@ -1,7 +1,7 @@
 /**
  * The one-time migration that carries database sessions stored by FastAPI Users over to `DbStrategy`: FastAPI Users
- * stores each token itself in `accesstoken.token`, effect-users stores only its SHA-256 digest (FASTAPI_USERS.md
- * §14 Q15), so every stored token is replaced by its digest and the tokens the clients hold keep working.
+ * stores each token itself in `accesstoken.token`, effect-users stores only its SHA-256 digest (difference Q15 in
+ * docs/moving-from-fastapi-users.md), so every stored token is replaced by its digest and the tokens the clients hold keep working.
  *
  * @since 0.0.0
  */

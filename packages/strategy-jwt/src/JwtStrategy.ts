@@ -1,5 +1,5 @@
 /**
- * JWT access tokens (FastAPI Users' `JWTStrategy`, FASTAPI_USERS.md §6.1): `sub`, `aud`, `exp` claims,
+ * JWT access tokens (FastAPI Users' `JWTStrategy`): `sub`, `aud`, `exp` claims,
  * interoperable with FastAPI Users both ways; HS256 with a secret (verified synchronously through `node:crypto`),
  * RS256, ES256 and EdDSA with a rotating key set (verified through jose).
  *

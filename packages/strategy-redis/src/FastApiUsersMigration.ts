@@ -1,7 +1,7 @@
 /**
  * The one-time migration that carries Redis sessions stored by FastAPI Users over to `RedisStrategy`: FastAPI Users
  * keys each session by the token itself (`fastapi_users_token:<token>`), effect-users by the token's SHA-256 digest
- * (FASTAPI_USERS.md §14 Q15), with a per-user index. Each raw key is renamed to its digest key (value and TTL kept)
+ * (difference Q15 in docs/moving-from-fastapi-users.md), with a per-user index. Each raw key is renamed to its digest key (value and TTL kept)
  * and indexed, so the tokens the clients hold keep working and "log out everywhere" covers them.
  *
  * @since 0.0.0

@@ -1,5 +1,5 @@
 /**
- * Redis sessions (FastAPI Users' `RedisStrategy`, FASTAPI_USERS.md §6.3) on an `ioredis` client the application
+ * Redis sessions (FastAPI Users' `RedisStrategy`) on an `ioredis` client the application
  * constructs and owns: opaque random tokens whose SHA-256 digest is the key, so a `KEYS` hands out no session, and a
  * per-user index that makes "log out everywhere" one call.
  *

@@ -39,11 +39,11 @@ export interface Layout {
   readonly indexes: {
     /** FastAPI Users' (case-sensitive) unique index. */
     readonly email: string
-    /** effect-users: case-insensitive uniqueness (§14 Q13) on `email_lower` (core's `Email.key`), used by the lookup. */
+    /** effect-users: case-insensitive uniqueness (difference Q13) on `email_lower` (core's `Email.key`), used by the lookup. */
     readonly emailLower: string
     /** effect-users before `email_lower`: unique on `lower(email)`, which depends on the database's locale. */
     readonly legacyLowerEmail: string
-    /** effect-users: one link per provider account (§14 Q7). */
+    /** effect-users: one link per provider account (difference Q7). */
     readonly oauthAccount: string
     /** effect-users: loading a user's OAuth accounts without a scan. */
     readonly oauthUser: string

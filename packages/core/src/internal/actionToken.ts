@@ -1,4 +1,4 @@
-// Verification and reset-password tokens (FASTAPI_USERS.md §10.6, §10.7): HS256 JWTs, and the keyed fingerprint of
+// Verification and reset-password tokens: HS256 JWTs, and the keyed fingerprint of
 // the password hash that binds a reset token to the password it resets. Signing and fingerprints use node:crypto's
 // synchronous HMAC (microseconds, never queued behind hashes on libuv's thread pool, so issuing a token does not
 // slow the answer); verification goes through jose.

@@ -1,6 +1,6 @@
 import { domainToASCII, domainToUnicode } from "node:url"
 
-// Rules of FastAPI Users' EmailStr (email-validator, deliverability checks off), FASTAPI_USERS.md §3.2.
+// Rules of FastAPI Users' EmailStr (email-validator, deliverability checks off).
 const MAX_ADDRESS_LENGTH = 254
 const MAX_LOCAL_LENGTH = 64
 // RFC 6761 / IANA special-use names that email-validator refuses.

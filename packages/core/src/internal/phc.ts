@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer"
 
 // The PHC string format of Argon2 (https://github.com/P-H-C/phc-string-format) and the Modular Crypt Format of
-// bcrypt, as pwdlib (FASTAPI_USERS.md §11) writes and recognises them.
+// bcrypt, as pwdlib writes and recognises them.
 
 /** An Argon2 variant. */
 export type Variant = "argon2id" | "argon2i" | "argon2d"

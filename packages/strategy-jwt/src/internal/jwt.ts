@@ -1,6 +1,6 @@
 /**
  * The JWT checks shared by every verification path (HS256 through `node:crypto`, RS256/ES256/EdDSA through jose):
- * strict compact parsing, the protected header rules and PyJWT's claim validation (FASTAPI_USERS.md §6.1). A path
+ * strict compact parsing, the protected header rules and PyJWT's claim validation. A path
  * only adds its signature check between `parse` and `checkClaims`, so the rules are the same whichever verifies.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
