@@ -21,7 +21,7 @@ import type * as UserTables from "./UserTables.ts"
  * @category models
  */
 export interface Options extends UserTables.Options {
-  /** Beyond this a call fails with `AccessTokenRepositoryError` (a 503); default 5 seconds. */
+  /** Beyond this a call fails with `AccessTokenRepositoryError` (a 503); default 1 second, so that a frozen server is detected that fast. */
   readonly timeout?: Duration.Input
 }
 
@@ -44,7 +44,7 @@ export const make = (
     const model = yield* UserModel
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
     const l = yield* Effect.sync(() => makeLayout(model, options))
-    const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5))
+    const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(1))
     const select = `SELECT token, created_at, user_id FROM ${l.token} WHERE token = $1`
     const text = {
       get: select,

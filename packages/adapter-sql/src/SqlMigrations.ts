@@ -8,9 +8,10 @@
  * @since 0.0.0
  */
 import * as Email from "@effect-users/core/Email"
+import { bounded } from "@effect-users/core/TimeLimit"
 import { UserModel } from "@effect-users/core/User"
 import type { RegisteredModel } from "@effect-users/core/User"
-import { Effect, Layer } from "effect"
+import { Cause, Duration, Effect, Layer, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
 import type { Layout } from "./internal/layout.ts"
@@ -164,11 +165,48 @@ export const run = (options?: Options): Effect.Effect<void, SqlError.SqlError, S
     )
   })
 
+// The database cannot be reached (down, refusing, or not answering within the limit): worth retrying.
+const isUnreachable = (error: SqlError.SqlError | Cause.TimeoutError): boolean =>
+  Cause.isTimeoutError(error) || error.reason._tag === "ConnectionError"
+
 /**
- * Runs the migrations when the layer is built (at application start).
+ * Runs the migrations when the layer is built (at application start). A database that cannot be reached does not
+ * stop the start: the layer logs it once and keeps retrying in the background (every `retryEvery`, 2 seconds by
+ * default), logging once more when the migrations are applied, while the repositories answer with their errors (a
+ * 503) meanwhile. Any other failure (for instance two e-mails that differ only in case) fails the start.
  *
  * @since 0.0.0
  * @category layers
  */
-export const layer = (options?: Options): Layer.Layer<never, SqlError.SqlError, SqlClient.SqlClient | UserModel> =>
-  Layer.effectDiscard(run(options))
+export const layer = (
+  options?: Options & {
+    /** How long the attempt at start may take before it continues in the background (default 5 seconds). */
+    readonly startTimeout?: Duration.Input | undefined
+    readonly retryEvery?: Duration.Input | undefined
+  }
+): Layer.Layer<never, SqlError.SqlError, SqlClient.SqlClient | UserModel> =>
+  Layer.effectDiscard(Effect.gen(function*() {
+    const context = yield* Effect.context<SqlClient.SqlClient | UserModel>()
+    const attempt = (limit: Duration.Input) =>
+      run(options).pipe(Effect.provideContext(context), bounded(limit, "the database"), Effect.result)
+    const first = yield* attempt(options?.startTimeout ?? Duration.seconds(5))
+    if (Result.isSuccess(first)) return
+    const failure = first.failure
+    if (!Cause.isTimeoutError(failure) && !isUnreachable(failure)) return yield* Effect.fail(failure)
+    yield* Effect.logWarning(
+      `SqlMigrations: the database is unreachable (${failure.message}); starting anyway, retrying in the background`
+    )
+    const retry = Effect.gen(function*() {
+      while (true) {
+        yield* Effect.sleep(options?.retryEvery ?? Duration.seconds(2))
+        const next = yield* attempt(Duration.minutes(1))
+        if (Result.isSuccess(next)) {
+          return yield* Effect.logInfo("SqlMigrations: the database is reachable again; migrations applied")
+        }
+        if (!isUnreachable(next.failure)) {
+          return yield* Effect.logError("SqlMigrations: the migrations failed; retrying stopped", next.failure)
+        }
+      }
+    })
+    yield* Effect.forkScoped(retry)
+  }))

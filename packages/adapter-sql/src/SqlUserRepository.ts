@@ -28,7 +28,7 @@ import type * as UserTables from "./UserTables.ts"
 export interface Options extends UserTables.Options {
   /**
    * Beyond this a call fails with `UserRepositoryError` (a 503) instead of waiting on an unresponsive database
-   * (default 5 seconds). Connection failures fail at once; a new connection waits at most the client's
+   * (default 1 second: a frozen server is detected that fast). Connection failures fail at once; a new connection waits at most the client's
    * `connectTimeout`.
    */
   readonly timeout?: Duration.Input
@@ -84,7 +84,7 @@ export const make = (
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
     const layout = yield* Effect.sync(() => makeLayout(model, options))
     const text = statements(layout)
-    const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5))
+    const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(1))
     const emailIndexes = new Set([layout.indexes.email, layout.indexes.emailLower, layout.indexes.legacyLowerEmail])
     const oauthFieldSet = new Set<string>(OAUTH_FIELDS)
 

@@ -4,8 +4,10 @@
  * @since 0.0.0
  */
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Infrastructure from "./Infrastructure.ts"
 import { layerMemoryLinks, MemoryLinks } from "./internal/memoryLinks.ts"
+import { summarize } from "./internal/summary.ts"
 import { UserModel } from "./User.ts"
 import type { Id } from "./User.ts"
 
@@ -23,6 +25,16 @@ export class AccessTokenRepositoryError
 {
   /** Marks the error as infrastructure: a 503 at the HTTP layer. */
   readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+
+  /** The method and what went wrong, on one line. */
+  override get message(): string {
+    return `${this.method}: ${summarize(this.cause)}`
+  }
+
+  /** One line when logged (a 503 logs one line, not the driver's nested cause). */
+  override [NodeInspectSymbol](): string {
+    return `${this._tag}: ${this.message}`
+  }
 }
 
 /**

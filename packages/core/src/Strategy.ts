@@ -6,7 +6,9 @@
  */
 import type { Effect, Option } from "effect"
 import { Schema } from "effect"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Infrastructure from "./Infrastructure.ts"
+import { summarize } from "./internal/summary.ts"
 import type { User } from "./User.ts"
 import type { UserRepositoryError } from "./UserRepository.ts"
 
@@ -22,6 +24,16 @@ export class StrategyError extends Schema.TaggedError<StrategyError>()("Strategy
 }) {
   /** Marks the error as infrastructure: a 503 at the HTTP layer. */
   readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+
+  /** The method and what went wrong, on one line. */
+  override get message(): string {
+    return `${this.method}: ${summarize(this.cause)}`
+  }
+
+  /** One line when logged (a 503 logs one line, not the driver's nested cause). */
+  override [NodeInspectSymbol](): string {
+    return `${this._tag}: ${this.message}`
+  }
 }
 
 /**

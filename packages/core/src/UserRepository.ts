@@ -4,9 +4,11 @@
  * @since 0.0.0
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Infrastructure from "./Infrastructure.ts"
 import { emailKey } from "./internal/email.ts"
 import { layerMemoryLinks, MemoryLinks } from "./internal/memoryLinks.ts"
+import { summarize } from "./internal/summary.ts"
 import { UserModel } from "./User.ts"
 import type { Id, OAuthAccount, User, UserInsert, UserPatch } from "./User.ts"
 import { UserAlreadyExists } from "./UserError.ts"
@@ -25,6 +27,16 @@ export class UserRepositoryError extends Schema.TaggedError<UserRepositoryError>
 }) {
   /** Marks the error as infrastructure: a 503 at the HTTP layer. */
   readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+
+  /** The method and what went wrong, on one line. */
+  override get message(): string {
+    return `${this.method}: ${summarize(this.cause)}`
+  }
+
+  /** One line when logged (a 503 logs one line, not the driver's nested cause). */
+  override [NodeInspectSymbol](): string {
+    return `${this._tag}: ${this.message}`
+  }
 }
 
 /**
