@@ -9,4 +9,6 @@ export * as StrategyConformance from "./StrategyConformance.ts"
 
 export * as TestServices from "./TestServices.ts"
 
+export * as UserManagerRaces from "./UserManagerRaces.ts"
+
 export * as UserRepositoryConformance from "./UserRepositoryConformance.ts"
