@@ -8,7 +8,8 @@
  *
  * Environment: DATABASE_URL (required; `npm run bench` sets it through scripts/services.sh), BENCH_ROUNDS (3),
  * BENCH_DURATION (seconds per run, 10), BENCH_WARMUP (seconds, 3), BENCH_CONNECTIONS (32), BENCH_LOADGEN
- * (`wrk` or `autocannon`), BENCH_WRITE (`0` to leave docs/benchmarks.md alone).
+ * (`wrk` or `autocannon`), BENCH_WRITE (`0` to leave docs/benchmarks.md alone), BENCH_BASELINE (another checkout
+ * whose example server is measured in the same rounds, for a before/after ratio).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -66,7 +67,7 @@ const startServer = async (
   const childEnv: Record<string, string | undefined> = { ...env, ...extraEnv, PORT: String(port) }
   delete childEnv.REDIS_URL
   delete childEnv.MONGODB_URL
-  const child = spawn(process.execPath, [join(root, script)], {
+  const child = spawn(process.execPath, [resolve(root, script)], {
     cwd: root,
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"]
@@ -239,7 +240,17 @@ const main = async () => {
     throw new Error(`the floor does not answer what effect-users answers: ${floorMe.status} ${floorBody} vs ${body}`)
   }
 
-  const servers = [bare, floor, ours]
+  // BENCH_BASELINE: another checkout's example server, measured in the same rounds (before/after a change)
+  const baselineDir = env.BENCH_BASELINE ?? ""
+  const baseline = baselineDir === ""
+    ? undefined
+    : await startServer(
+      "baseline",
+      resolve(baselineDir, "examples/server/src/main.ts"),
+      { SECRET: secret, DATABASE_URL: databaseUrl },
+      "/openapi.json"
+    )
+  const servers = baseline === undefined ? [bare, floor, ours] : [bare, floor, ours, baseline]
   const loadBefore = loadavg()[0] ?? 0
   log(`bench: warming up (${WARMUP} s each)`)
   for (const server of servers) await load(server.url, token, WARMUP)
@@ -267,7 +278,8 @@ const main = async () => {
   const labels: Record<string, string> = {
     bare: "bare `node:http`, static JSON (ceiling)",
     floor: "floor: `node:http` + `node:crypto` HS256 + `pg` pool of 4, named prepared select",
-    "effect-users": "**effect-users** `examples/server` (HttpApi, PostgreSQL)"
+    "effect-users": "**effect-users** `examples/server` (HttpApi, PostgreSQL)",
+    baseline: `baseline: \`examples/server\` of ${baselineDir}`
   }
   const rows = servers.map((server) => {
     const list = samples.get(server.name) ?? []
@@ -318,6 +330,18 @@ const main = async () => {
       paired.map((r) => r.toFixed(2)).join(", ")
     }; ratio of medians ${ratioOfMedians.toFixed(2)})`
   )
+  if (baseline !== undefined) {
+    const baselineSamples = samples.get("baseline") ?? []
+    const baselinePaired = baselineSamples.map((s, i) => s.rps / (floorSamples[i]?.rps ?? Number.NaN))
+    const versus = (samples.get("effect-users") ?? []).map((s, i) => s.rps / (baselineSamples[i]?.rps ?? Number.NaN))
+    log(
+      `baseline / floor = ${median(baselinePaired).toFixed(2)} (per round ${
+        baselinePaired.map((r) => r.toFixed(2)).join(", ")
+      }); effect-users / baseline = ${median(versus).toFixed(2)} (per round ${
+        versus.map((r) => r.toFixed(2)).join(", ")
+      })`
+    )
+  }
 
   if (env.BENCH_WRITE !== "0") {
     const file = join(root, "docs/benchmarks.md")

@@ -30,7 +30,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Console, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
-import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 
@@ -145,6 +145,7 @@ export const layer = (config: AppConfig) => {
   // the typed `CurrentUser`; 401 without an active user.
   const AppGroup = HttpApiGroup.make("app").add(
     HttpApiEndpoint.get("protected", "/protected", { success: Schema.Struct({ message: Schema.String }) })
+      .annotate(OpenApi.Summary, "Protected")
       .middleware(Authenticated)
   )
   const requiresVerification = config.requiresVerification

@@ -18,7 +18,7 @@ import type { HttpTransport } from "./HttpTransport.ts"
 import { Backends } from "./internal/Backends.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
 import * as LoginForm from "./internal/LoginForm.ts"
-import { CurrentSession, GuardRequirements, RouterGuard } from "./internal/RouterGuard.ts"
+import { CurrentSession, GuardRequirements, RouterGuard, WithSession } from "./internal/RouterGuard.ts"
 import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import { serveGroup } from "./internal/serve.ts"
@@ -95,6 +95,7 @@ export const make = <const P extends Prefix>(
     HttpApiEndpoint.post("logout", "/logout", { success: HttpApiSchema.NoContent, error: logoutErrors })
       .annotateMerge(Endpoints.annotations(name("logout"), `${options.prefix}/logout`, "POST"))
       .annotate(GuardRequirements, { active: true, verified: requiresVerification })
+      .annotate(WithSession, true)
       .middleware(RouterGuard)
   )
     .prefix(options.prefix)

@@ -29,7 +29,13 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")
 const matcher = (path: string): RegExp =>
   new RegExp(`^${path.split("/").map((part) => (part.startsWith(":") ? "[^/]+" : escape(part))).join("/")}$`, "u")
 
-interface Known {
+/**
+ * A known route: its method and a matcher of its path.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface Known {
   readonly method: string
   readonly pattern: RegExp
 }

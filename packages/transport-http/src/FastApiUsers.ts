@@ -37,6 +37,7 @@ import * as Hardening from "./Hardening.ts"
 import type { AnyBackend, BackendError, BackendServices, SecurityScheme } from "./HttpTransport.ts"
 import { resolve } from "./HttpTransport.ts"
 import { Backends } from "./internal/Backends.ts"
+import * as HotPath from "./internal/HotPath.ts"
 import * as RouterGuard from "./internal/RouterGuard.ts"
 import * as Schemas from "./internal/Schemas.ts"
 import type { LibraryGroup } from "./internal/serve.ts"
@@ -70,6 +71,11 @@ export interface Options<B extends ReadonlyArray<AnyBackend>> {
   readonly backends: B
   /** The limits of request bodies (1 MiB, JSON nested 64 levels, by default). */
   readonly limits?: Partial<RequestBody.Limits>
+  /**
+   * Serve `GET <users prefix>/me` ahead of the router (the same answers, fewer steps: see `docs/architecture.md`);
+   * `true` by default.
+   */
+  readonly hotPath?: boolean
 }
 
 /**
@@ -212,8 +218,9 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
       >
     ): Layer.Layer<Self, E, R> => CurrentUser.layerOptional(guard, authenticator).pipe(Layer.provide(backendsLayer)),
     /** The handlers of every router of this builder that `api` holds, wherever the api mounts them. */
-    layer: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(api: HttpApi.HttpApi<ApiId, Groups>) =>
-      serveApi(api, owner, (group, spec) => {
+    layer: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(api: HttpApi.HttpApi<ApiId, Groups>) => {
+      const meRoutes: Array<HotPath.MeRoute> = []
+      const served = serveApi(api, owner, (group, spec) => {
         switch (spec.kind) {
           case "auth": {
             const definition = definitions.find((backend) => backend.name === spec.backend)
@@ -228,10 +235,23 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
             return VerifyRouter.serve(api, group, spec, schemas, owner)
           case "reset":
             return ResetPasswordRouter.serve(api, group, spec, owner)
-          case "users":
+          case "users": {
+            const me = Object.values(group.endpoints).find((endpoint) => endpoint.identifier === "current_user")
+            // only where the route runs the library's middlewares alone: a middleware the application added to the
+            // group (or the api) must run, so the HttpApi route serves it
+            const own = me !== undefined && [...me.middlewares].every((key) => HotPath.ownMiddlewares.has(key))
+            if (me !== undefined && own) {
+              meRoutes.push({ path: me.path, requirements: { active: true, verified: spec.requiresVerification } })
+            }
             return UsersRouter.serve(api, group, spec, schemas, owner)
+          }
         }
-      }).pipe(Layer.provide(middlewares), Layer.provide(backendsLayer)),
+      })
+      const hot = options.hotPath === false || meRoutes.length === 0
+        ? Layer.empty
+        : HotPath.layer(meRoutes, schemas.read)
+      return Layer.merge(served, hot).pipe(Layer.provide(middlewares), Layer.provide(backendsLayer))
+    },
     /** Adds the backends' security schemes (the bearer password flow, the cookie) to an OpenAPI document. */
     openApiTransform,
     /** OpenAPI annotations for the application's `HttpApi`: its title and version, and the security schemes. */
@@ -250,7 +270,7 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
      * with `Hardening.routerConfig`.
      */
     fallback: (api: Fallback.Routes, extra: ReadonlyArray<readonly [string, string]> = []) =>
-      Layer.merge(Fallback.layer(api, extra), Hardening.layer({ maxBodySize: limits.maxBodySize })),
+      Hardening.layer({ maxBodySize: limits.maxBodySize, routes: Fallback.routesOf(api, extra) }),
     /** The docs page (Swagger UI, assets served from the `effect` package: no CDN) for `api`. */
     docs: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(
       api: HttpApi.HttpApi<ApiId, Groups>,

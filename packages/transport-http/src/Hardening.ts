@@ -14,6 +14,7 @@
 import { ByteSize, Cause, Effect } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { responses } from "./ErrorResponse.ts"
+import * as Fallback from "./Fallback.ts"
 import { normalise } from "./internal/Path.ts"
 import { defaultLimits } from "./RequestBody.ts"
 
@@ -38,30 +39,49 @@ const isRouteNotFound = (error: unknown): boolean =>
 
 const internalError = HttpServerResponse.text("Internal Server Error", { status: 500 })
 
+// methods whose requests carry no body the routes read
+const bodiless = new Set(["GET", "HEAD", "OPTIONS"])
+
 /**
- * The global router middleware, with the body size limit (1 MiB by default).
+ * The global router middleware, with the body size limit (1 MiB by default) and, given the known routes of an api
+ * (`Fallback.routesOf`), FastAPI's answers for requests no route takes — one middleware for both, so that every
+ * request pays for one.
  *
  * @since 0.0.0
  * @category layers
  */
-export const layer = (options: { readonly maxBodySize?: number } = {}) => {
+export const layer = (
+  options: { readonly maxBodySize?: number; readonly routes?: ReadonlyArray<Fallback.Known> } = {}
+) => {
   const maxBodySize = options.maxBodySize ?? defaultLimits.maxBodySize
   const limit = ByteSize.bytes(maxBodySize)
+  const routes = options.routes
   return HttpRouter.middleware<{ handles: unknown }>()(
     (httpEffect) =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const method = request.method
+        if (routes !== undefined && method === "HEAD") {
+          const head = Fallback.answer(routes, "HEAD", request.url, request.headers["host"])
+          if (head !== undefined) return Effect.succeed(head)
+        }
         if (Number(request.headers["content-length"]) > maxBodySize) return Effect.succeed(responses.payloadTooLarge)
         const url = normalise(request.url)
-        const limited = Effect.provideService(httpEffect, HttpIncomingMessage.MaxBodySize, limit)
+        const limited = bodiless.has(method)
+          ? httpEffect
+          : Effect.provideService(httpEffect, HttpIncomingMessage.MaxBodySize, limit)
         const routed = url === request.url
           ? limited
           : Effect.provideService(limited, HttpServerRequest.HttpServerRequest, request.modify({ url }))
         return Effect.catchCause(routed, (cause) => {
-          const reasons = cause.reasons
-          const errors = reasons.flatMap((reason) =>
+          const errors = cause.reasons.flatMap((reason) =>
             Cause.isFailReason(reason) ? [reason.error] : Cause.isDieReason(reason) ? [reason.defect] : []
           )
           if (errors.some(isTooLarge)) return Effect.succeed(responses.payloadTooLarge)
+          if (routes !== undefined && errors.some(isRouteNotFound)) {
+            return Effect.succeed(
+              Fallback.answer(routes, method, request.url, request.headers["host"]) ?? responses.notFound
+            )
+          }
           if (errors.length === 0 || errors.some(isRouteNotFound)) return Effect.failCause(cause)
           return Effect.as(Effect.logError("unexpected failure, answering 500", cause), internalError)
         })

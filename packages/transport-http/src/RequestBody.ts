@@ -129,12 +129,13 @@ const jsonInvalid = (text: string, error: unknown) =>
 export const layer = (limits: Limits = defaultLimits): Layer.Layer<Middleware> =>
   Layer.succeed(Middleware, (httpEffect, { endpoint }) => {
     const kind = Context.getOption(endpoint.annotations, BodyKind)
+    // a route without a body reads none: nothing to do (the hot path, `GET /users/me`, is one of them)
+    if (Option.isNone(kind)) return httpEffect
     const limited = Effect.provideService(
       httpEffect,
       HttpIncomingMessage.MaxBodySize,
       ByteSize.bytes(limits.maxBodySize)
     )
-    if (Option.isNone(kind)) return limited
     if (kind.value === "form") {
       return Effect.flatMap(
         HttpServerRequest.HttpServerRequest,

@@ -116,7 +116,7 @@ const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown => {
   let value: unknown = input
   for (const key of path) {
     if (typeof value !== "object" || value === null) return undefined
-    value = (value as Record<PropertyKey, unknown>)[key]
+    value = Reflect.get(value, key)
   }
   return value
 }

@@ -39,7 +39,12 @@ describe("FastApiUsers.make", () => {
         Users.usersRouter({ prefix: "/users" }),
         Users.usersRouter({ prefix: "/users-rv", requiresVerification: true })
       )
-      yield* Layer.build(Layer.mergeAll(Users.layer(api), Users.guard(Authenticated)).pipe(Layer.provide(CoreLive)))
+      yield* Layer.build(
+        Layer.mergeAll(Users.layer(api), Users.guard(Authenticated)).pipe(
+          Layer.provide(CoreLive),
+          Layer.provide(HttpRouter.layer)
+        )
+      )
       assert.strictEqual(built, 1)
     }))
 
@@ -104,7 +109,9 @@ describe("FastApiUsers.layer", () => {
       })
       const Register = Users.registerRouter({ prefix: "/auth" }).add(HttpApiEndpoint.get("extra", "/extra"))
       const exit = yield* Effect.exit(
-        Layer.build(Users.layer(HttpApi.make("app").add(Register)).pipe(Layer.provide(CoreLive)))
+        Layer.build(
+          Users.layer(HttpApi.make("app").add(Register)).pipe(Layer.provide(CoreLive), Layer.provide(HttpRouter.layer))
+        )
       )
       assert.isTrue(Exit.isFailure(exit))
       assert.include(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "", "add the routers' groups with their own")

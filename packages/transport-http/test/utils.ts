@@ -130,7 +130,11 @@ class Maybe extends CurrentUser.OptionalGuard<Maybe>()("Maybe", { active: true }
 
 /** The application under test: bearer + cookie backends, every router, and an app group with guards. */
 export const makeServer = (
-  options: { readonly requiresVerification: boolean; readonly model?: User.RegisteredModel }
+  options: {
+    readonly requiresVerification: boolean
+    readonly model?: User.RegisteredModel
+    readonly hotPath?: boolean
+  }
 ) => {
   const model = options.model ?? User.defaultModel
   const bearer = HttpTransport.backend(
@@ -139,7 +143,7 @@ export const makeServer = (
     opaqueStrategy
   )
   const cookie = HttpTransport.backend("cookie", CookieTransport.make(), opaqueStrategy)
-  const Users = FastApiUsers.make({ backends: [bearer, cookie], model })
+  const Users = FastApiUsers.make({ backends: [bearer, cookie], model, hotPath: options.hotPath ?? true })
   const rv = { requiresVerification: options.requiresVerification }
   const AuthBearer = Users.authRouter(bearer, { prefix: "/auth/bearer", ...rv })
   const AuthCookie = Users.authRouter(cookie, { prefix: "/auth/cookie", ...rv })
@@ -203,7 +207,11 @@ export const makeServer = (
 
 /** The application on a test server with an `HttpClient` pointed at it. */
 export const makeApp = (
-  options: { readonly requiresVerification: boolean; readonly model?: User.RegisteredModel }
+  options: {
+    readonly requiresVerification: boolean
+    readonly model?: User.RegisteredModel
+    readonly hotPath?: boolean
+  }
 ) => makeServer(options).pipe(Layer.provideMerge(NodeHttpServer.layerTest))
 
 /** A response read in full. */

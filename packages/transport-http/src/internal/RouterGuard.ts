@@ -11,6 +11,9 @@ export class CurrentSession extends Context.Service<CurrentSession, Authenticate
   "@effect-users/transport-http/CurrentSession"
 ) {}
 
+/** An endpoint whose handler reads the `CurrentSession` (logout): the guard provides it there only. */
+export class WithSession extends Context.Service<WithSession, boolean>()("@effect-users/transport-http/WithSession") {}
+
 /** What an endpoint of the library requires of its user (an endpoint annotation, read once at build time). */
 export class GuardRequirements extends Context.Service<GuardRequirements, Authenticator.Requirements>()(
   "@effect-users/transport-http/GuardRequirements"

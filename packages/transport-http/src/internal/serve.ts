@@ -14,11 +14,11 @@ export interface LibraryGroup {
 }
 
 interface Endpoints {
-  readonly endpoints: Readonly<Record<string, { readonly name: string; readonly method: string }>>
+  readonly endpoints: Readonly<Record<string, { readonly identifier: string; readonly method: string }>>
 }
 
 const signature = (group: Endpoints): string =>
-  Object.values(group.endpoints).map((endpoint) => `${endpoint.method} ${endpoint.name}`).sort().join(", ")
+  Object.values(group.endpoints).map((endpoint) => `${endpoint.method} ${endpoint.identifier}`).sort().join(", ")
 
 /**
  * The handlers of one library group as the api holds it (prefixes and middlewares the application added included),
