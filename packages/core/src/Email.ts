@@ -9,7 +9,8 @@ import { emailKey, normalizeEmail } from "./internal/email.ts"
 /**
  * An e-mail address, decoded the way FastAPI Users' `EmailStr` does: surrounding spaces trimmed, a display-name form
  * (`Ada <ada@example.com>`) reduced to the address, the domain lower-cased and IDNA-normalised (stored in Unicode
- * form), the local part kept as written; dotless and special-use domains are refused.
+ * form), the local part in NFC and otherwise kept as written; unsafe characters (controls, format characters,
+ * separators), CR/LF, addresses over 254 UTF-8 bytes, dotless and special-use domains are refused.
  *
  * @since 0.0.0
  * @category schemas
