@@ -59,6 +59,37 @@ export const registrations = (count: number): Effect.Effect<void, unknown, UserM
   })
 
 /**
+ * `count` users changing their e-mail at the same time into case variants of one fresh address: exactly one change
+ * is applied, the others fail with `UserAlreadyExists`, and the address names one user.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const emailChanges = (count: number): Effect.Effect<void, unknown, UserManager.UserManager> =>
+  Effect.gen(function*() {
+    const manager = yield* UserManager.UserManager
+    const tag = randomUUID().slice(0, 8)
+    const users = yield* Effect.forEach(
+      Array.from({ length: count }, (_, i) => i),
+      (i) => manager.create({ email: `mover-${tag}-${i}@example.com`, password: "correct horse" }),
+      { concurrency: 8 }
+    )
+    const target = `Ölaf.target-${tag}@example.com`
+    const variants = caseVariants(target, count)
+    const results = yield* Effect.forEach(
+      users,
+      (user, i) => Effect.result(manager.update({ email: variants[i] ?? target }, user, { safe: true })),
+      { concurrency: "unbounded" }
+    )
+    const winners = results.filter(Result.isSuccess).map((result) => result.success)
+    const failures = results.filter(Result.isFailure).map((result) => result.failure._tag)
+    assert.strictEqual(winners.length, 1, "exactly one e-mail change is applied")
+    assert.deepStrictEqual(failures, Array.from({ length: count - 1 }, () => "UserAlreadyExists"))
+    const owner = yield* manager.getByEmail(target.toLowerCase())
+    assert.strictEqual(owner.id, winners[0]?.id, "the address names the winner")
+  })
+
+/**
  * `count` concurrent `resetPassword`s with one token (each a different new password): exactly one succeeds, the
  * others fail with `InvalidResetPasswordToken`, and only the winner's password logs in afterwards. The manager must
  * deliver through a `DeliveryQueue` and `Mailer.layerMemory`, which the check reads the token from.

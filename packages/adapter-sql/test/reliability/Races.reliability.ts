@@ -39,6 +39,11 @@ layer(Manager, { excludeTestServices: true, timeout: "60 seconds" })("races on P
     300_000
   )
   it.effect(
+    `${ROUNDS} rounds of 50 concurrent e-mail changes into one address: one change each`,
+    () => Effect.repeat(UserManagerRaces.emailChanges(50), { times: ROUNDS - 1 }),
+    300_000
+  )
+  it.effect(
     `${ROUNDS} rounds of 50 concurrent resets with one token: one reset each`,
     () => Effect.repeat(UserManagerRaces.resets(50), { times: ROUNDS - 1 }),
     300_000
