@@ -9,8 +9,8 @@
 import { User, UserHooks, UserManager } from "@effect-users/core"
 import { Effect, Option, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
-import type { HttpApiGroup as Group } from "effect/http-api"
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, Forbidden, ServiceUnavailable, Unauthorized } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
@@ -19,7 +19,7 @@ import { Backends } from "./internal/Backends.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
 import * as LoginForm from "./internal/LoginForm.ts"
 import { CurrentSession, GuardRequirements, RouterGuard, WithSession } from "./internal/RouterGuard.ts"
-import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
+import { groupAnnotations } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import { serveGroup } from "./internal/serve.ts"
 import * as RequestBody from "./RequestBody.ts"
@@ -99,9 +99,7 @@ export const make = <const P extends Prefix>(
       .middleware(RouterGuard)
   )
     .prefix(options.prefix)
-    .annotate(Router, spec)
-    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
-    .annotate(OpenApi.Title, "auth")
+    .annotateMerge(groupAnnotations(spec, "auth"))
     .middleware(RequestBody.Middleware)
 }
 

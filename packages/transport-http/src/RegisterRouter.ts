@@ -6,14 +6,14 @@
  */
 import { UserManager } from "@effect-users/core"
 import { Effect } from "effect"
-import type { HttpApiGroup as Group } from "effect/http-api"
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
-import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
+import { groupAnnotations } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import type { Schemas } from "./internal/Schemas.ts"
 import { toUserCreate } from "./internal/Schemas.ts"
@@ -45,15 +45,16 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
       success: schemas.read.pipe(HttpApiSchema.status(201)),
       error: [ErrorModel, ValidationError.HTTPValidationError, ServiceUnavailable]
     })
-      .annotateMerge(Endpoints.annotations("register:register", `${options.prefix}/register`, "POST"))
-      .annotate(RequestBody.BodyKind, "json")
-      .annotate(ValidationError.BodyShape, { shape: "model", schema: schemas.create })
+      .annotateMerge(
+        Endpoints.jsonBody("register:register", `${options.prefix}/register`, "POST", {
+          shape: "model",
+          schema: schemas.create
+        })
+      )
       .middleware(ValidationError.Middleware)
   )
     .prefix(options.prefix)
-    .annotate(Router, spec)
-    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
-    .annotate(OpenApi.Title, "auth")
+    .annotateMerge(groupAnnotations(spec, "auth"))
     .middleware(RequestBody.Middleware)
 }
 

@@ -6,14 +6,14 @@
  */
 import { Email, User, UserManager } from "@effect-users/core"
 import { Effect, Schema } from "effect"
-import type { HttpApiGroup as Group } from "effect/http-api"
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
-import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
+import { groupAnnotations } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import { serveGroup } from "./internal/serve.ts"
 import * as RequestBody from "./RequestBody.ts"
@@ -31,9 +31,6 @@ export interface Options<P extends Prefix> {
 
 const Accepted = Schema.Null.pipe(HttpApiSchema.status(202))
 
-const body = <F extends Schema.Struct.Fields>(name: string, path: string, fields: F) =>
-  Schema.Struct(fields).annotate({ identifier: `Body_${Endpoints.names(name, path, "POST").operationId}` })
-
 /**
  * Makes the router's group.
  *
@@ -44,32 +41,33 @@ export const make = <const P extends Prefix>(options: Options<P>, owner: object)
   const spec: RouterSpec = { kind: "reset", owner, prefix: options.prefix, requiresVerification: false }
   const forgotPath = `${options.prefix}/forgot-password`
   const resetPath = `${options.prefix}/reset-password`
-  const ForgotBody = body("reset:forgot_password", forgotPath, { email: Email.Email })
-  const ResetBody = body("reset:reset_password", resetPath, { token: Schema.String, password: User.Password })
+  const ForgotBody = Endpoints.embeddedBody("reset:forgot_password", forgotPath, { email: Email.Email })
+  const ResetBody = Endpoints.embeddedBody("reset:reset_password", resetPath, {
+    token: Schema.String,
+    password: User.Password
+  })
   return HttpApiGroup.make(`reset:${options.prefix}`).add(
     HttpApiEndpoint.post("forgot_password", "/forgot-password", {
       payload: ForgotBody,
       success: Accepted,
       error: [ValidationError.HTTPValidationError, ServiceUnavailable]
     })
-      .annotateMerge(Endpoints.annotations("reset:forgot_password", forgotPath, "POST"))
-      .annotate(RequestBody.BodyKind, "json")
-      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: ForgotBody })
+      .annotateMerge(
+        Endpoints.jsonBody("reset:forgot_password", forgotPath, "POST", { shape: "embedded", schema: ForgotBody })
+      )
       .middleware(ValidationError.Middleware),
     HttpApiEndpoint.post("reset_password", "/reset-password", {
       payload: ResetBody,
       success: Schema.Null,
       error: [ErrorModel, ValidationError.HTTPValidationError, ServiceUnavailable]
     })
-      .annotateMerge(Endpoints.annotations("reset:reset_password", resetPath, "POST"))
-      .annotate(RequestBody.BodyKind, "json")
-      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: ResetBody })
+      .annotateMerge(
+        Endpoints.jsonBody("reset:reset_password", resetPath, "POST", { shape: "embedded", schema: ResetBody })
+      )
       .middleware(ValidationError.Middleware)
   )
     .prefix(options.prefix)
-    .annotate(Router, spec)
-    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
-    .annotate(OpenApi.Title, "auth")
+    .annotateMerge(groupAnnotations(spec, "auth"))
     .middleware(RequestBody.Middleware)
 }
 

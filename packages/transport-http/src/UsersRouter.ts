@@ -7,8 +7,8 @@
  */
 import { UserManager } from "@effect-users/core"
 import { Effect, Schema } from "effect"
-import type { HttpApiGroup as Group } from "effect/http-api"
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
 import { CurrentUser } from "./CurrentUser.ts"
 import { ErrorCode } from "./ErrorCode.ts"
@@ -16,7 +16,7 @@ import { ErrorModel, Forbidden, jsonResponse, NotFound, ServiceUnavailable, Unau
 import * as ErrorTable from "./ErrorTable.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
 import { GuardRequirements, RouterGuard } from "./internal/RouterGuard.ts"
-import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
+import { groupAnnotations } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import type { Schemas } from "./internal/Schemas.ts"
 import { serveGroup } from "./internal/serve.ts"
@@ -75,9 +75,7 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
       success: schemas.read,
       error: ownWriteErrors
     })
-      .annotate(RequestBody.BodyKind, "json")
-      .annotate(ValidationError.BodyShape, body)
-      .annotateMerge(Endpoints.annotations("users:patch_current_user", me, "PATCH"))
+      .annotateMerge(Endpoints.jsonBody("users:patch_current_user", me, "PATCH", body))
       .annotate(GuardRequirements, self)
       .middleware(ValidationError.Middleware),
     HttpApiEndpoint.get("user", "/:id", {
@@ -94,9 +92,7 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
       success: schemas.read,
       error: [ErrorModel, Unauthorized, Forbidden, NotFound, ValidationError.HTTPValidationError, ServiceUnavailable]
     })
-      .annotate(RequestBody.BodyKind, "json")
-      .annotate(ValidationError.BodyShape, body)
-      .annotateMerge(Endpoints.annotations("users:patch_user", byId, "PATCH"))
+      .annotateMerge(Endpoints.jsonBody("users:patch_user", byId, "PATCH", body))
       .annotate(GuardRequirements, superuser)
       .middleware(ValidationError.Middleware)
       .middleware(TargetUserMiddleware),
@@ -110,9 +106,7 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
       .middleware(TargetUserMiddleware)
   )
     .prefix(options.prefix)
-    .annotate(Router, spec)
-    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
-    .annotate(OpenApi.Title, "users")
+    .annotateMerge(groupAnnotations(spec, "users"))
     .middleware(RouterGuard)
     .middleware(RequestBody.Middleware)
 }

@@ -6,14 +6,14 @@
  */
 import { Email, UserManager } from "@effect-users/core"
 import { Effect, Schema } from "effect"
-import type { HttpApiGroup as Group } from "effect/http-api"
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
-import { payloadParseOptions, Router } from "./internal/RouterSpec.ts"
+import { groupAnnotations } from "./internal/RouterSpec.ts"
 import type { RouterSpec } from "./internal/RouterSpec.ts"
 import type { Schemas } from "./internal/Schemas.ts"
 import { serveGroup } from "./internal/serve.ts"
@@ -32,9 +32,6 @@ export interface Options<P extends Prefix> {
 
 const Accepted = Schema.Null.pipe(HttpApiSchema.status(202))
 
-const body = <F extends Schema.Struct.Fields>(name: string, path: string, fields: F) =>
-  Schema.Struct(fields).annotate({ identifier: `Body_${Endpoints.names(name, path, "POST").operationId}` })
-
 /**
  * Makes the router's group.
  *
@@ -45,32 +42,33 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
   const spec: RouterSpec = { kind: "verify", owner, prefix: options.prefix, requiresVerification: false }
   const requestPath = `${options.prefix}/request-verify-token`
   const verifyPath = `${options.prefix}/verify`
-  const RequestBodySchema = body("verify:request-token", requestPath, { email: Email.Email })
-  const VerifyBodySchema = body("verify:verify", verifyPath, { token: Schema.String })
+  const RequestBodySchema = Endpoints.embeddedBody("verify:request-token", requestPath, { email: Email.Email })
+  const VerifyBodySchema = Endpoints.embeddedBody("verify:verify", verifyPath, { token: Schema.String })
   return HttpApiGroup.make(`verify:${options.prefix}`).add(
     HttpApiEndpoint.post("request-token", "/request-verify-token", {
       payload: RequestBodySchema,
       success: Accepted,
       error: [ValidationError.HTTPValidationError, ServiceUnavailable]
     })
-      .annotateMerge(Endpoints.annotations("verify:request-token", requestPath, "POST"))
-      .annotate(RequestBody.BodyKind, "json")
-      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: RequestBodySchema })
+      .annotateMerge(
+        Endpoints.jsonBody("verify:request-token", requestPath, "POST", {
+          shape: "embedded",
+          schema: RequestBodySchema
+        })
+      )
       .middleware(ValidationError.Middleware),
     HttpApiEndpoint.post("verify", "/verify", {
       payload: VerifyBodySchema,
       success: schemas.read,
       error: [ErrorModel, ValidationError.HTTPValidationError, ServiceUnavailable]
     })
-      .annotateMerge(Endpoints.annotations("verify:verify", verifyPath, "POST"))
-      .annotate(RequestBody.BodyKind, "json")
-      .annotate(ValidationError.BodyShape, { shape: "embedded", schema: VerifyBodySchema })
+      .annotateMerge(
+        Endpoints.jsonBody("verify:verify", verifyPath, "POST", { shape: "embedded", schema: VerifyBodySchema })
+      )
       .middleware(ValidationError.Middleware)
   )
     .prefix(options.prefix)
-    .annotate(Router, spec)
-    .annotate(HttpApi.PayloadParseOptions, payloadParseOptions)
-    .annotate(OpenApi.Title, "auth")
+    .annotateMerge(groupAnnotations(spec, "auth"))
     .middleware(RequestBody.Middleware)
 }
 

@@ -1,4 +1,5 @@
 import { Context } from "effect"
+import { HttpApi, OpenApi } from "effect/http-api"
 
 /**
  * What a router of the library is, carried by its group as an annotation: `layer(api)` finds the library's groups in
@@ -19,3 +20,10 @@ export class Router extends Context.Service<Router, RouterSpec>()("@effect-users
 
 /** How the routers decode payloads: every invalid field reported (FastAPI's 422 lists them all), extra keys ignored. */
 export const payloadParseOptions = { errors: "all", onExcessProperty: "ignore" } as const
+
+/** The annotations every group of the library carries: its spec, its payload parsing, its OpenAPI tag. */
+export const groupAnnotations = (spec: RouterSpec, tag: "auth" | "users") =>
+  Context.make(Router, spec).pipe(
+    Context.add(HttpApi.PayloadParseOptions, payloadParseOptions),
+    Context.add(OpenApi.Title, tag)
+  )
