@@ -32,7 +32,7 @@ export interface Options {
   readonly passwordReplacement?: string
   /**
    * Beyond this a call fails with the port's error (a 503) instead of waiting on an unresponsive server (default
-   * 5 seconds).
+   * 1 second, so that a frozen server is detected that fast).
    */
   readonly timeout?: Duration.Input
 }

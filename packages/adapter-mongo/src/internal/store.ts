@@ -41,7 +41,7 @@ export const makeStore = (db: Db, model: RegisteredModel, options: Options = {})
     claims: db.collection<{ _id: string; created_at: Date }>(
       options.passwordReplacement ?? defaults.passwordReplacement
     ),
-    timeout: Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5)),
+    timeout: Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(1)),
     toDb: (id) => {
       if (kind === "objectId") {
         return typeof id === "string" && OBJECT_ID.test(id) ? ObjectId.createFromHexString(id) : undefined
