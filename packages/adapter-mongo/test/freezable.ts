@@ -52,7 +52,10 @@ export const makeFreezable = (target: string): Effect.Effect<Freezable, never, S
       url: url.href,
       freeze: (value) => {
         frozen = value
-        for (const socket of sockets) value ? socket.pause() : socket.resume()
+        for (const socket of sockets) {
+          if (value) socket.pause()
+          else socket.resume()
+        }
       }
     }
   })
