@@ -237,17 +237,6 @@ export const make = (
     // Writes that do not touch the e-mail cannot collide with another address.
     const store = (user: User, patch: UserPatch) =>
       repository.update(user, patch).pipe(Effect.catchTag("UserAlreadyExists", (error) => Effect.die(error)))
-    // A repository written before `replaceHashedPassword` existed (a structural copy of the port) lacks it: fall
-    // back to a plain update, loudly, rather than failing every reset.
-    const replaceHash = (user: User, expected: string, replacement: string) =>
-      typeof repository.replaceHashedPassword === "function"
-        ? repository.replaceHashedPassword(user, expected, replacement)
-        : Effect.andThen(
-          Effect.logError(
-            "UserManager: the UserRepository has no replaceHashedPassword; reset tokens are not atomically single-use"
-          ),
-          Effect.map(store(user, { hashed_password: replacement }), Option.some)
-        )
     const deliver = (send: Effect.Effect<void, unknown>, kind: string) =>
       Effect.catch(send, (error) => Effect.logError(`UserManager: the ${kind} message could not be sent`, error))
 
@@ -289,7 +278,11 @@ export const make = (
       if (!verification.verified) return Option.none<User>()
       if (Option.isNone(verification.updatedHash)) return user
       // The upgrade must not undo a password change made since the hash was read (a reset, say).
-      const upgraded = yield* replaceHash(user.value, user.value.hashed_password, verification.updatedHash.value)
+      const upgraded = yield* repository.replaceHashedPassword(
+        user.value,
+        user.value.hashed_password,
+        verification.updatedHash.value
+      )
       return Option.some(Option.getOrElse(upgraded, () => user.value))
     })
 
@@ -391,7 +384,7 @@ export const make = (
       yield* policy.validate(password, user)
       // Compare-and-set on the hash the token is bound to: of concurrent resets with one token exactly one is
       // applied; the others (and a reset racing another password change) find the hash changed: a spent token.
-      const updated = yield* replaceHash(user, user.hashed_password, yield* hasher.hash(password))
+      const updated = yield* repository.replaceHashedPassword(user, user.hashed_password, yield* hasher.hash(password))
       if (Option.isNone(updated)) return yield* new InvalidResetPasswordToken()
       yield* hooks.onAfterResetPassword(updated.value)
       return updated.value
