@@ -7,8 +7,8 @@ import { isInfrastructureError } from "@effect-users/core/Infrastructure"
 import * as OAuthClient from "@effect-users/oauth/OAuthClient"
 import * as OpenIdClient from "@effect-users/oauth/OpenIdClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Option, Redacted } from "effect"
-import { FetchHttpClient } from "effect/http"
+import { Clock, Effect, Layer, Option, Redacted } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientResponse } from "effect/http"
 import { createHash, randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
 import * as TestProvider from "./provider.ts"
@@ -36,6 +36,32 @@ const makeClient = (issuer: string, options: Partial<OpenIdClient.Options> = {})
     allowInsecureRequests: true,
     ...options
   }).pipe(Effect.provide(FetchHttpClient.layer))
+
+/** An HttpClient that rewrites the ID token of every token response: its `sub` becomes `mallory`, signature kept. */
+const forgingIdTokens = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(
+    HttpClient.HttpClient,
+    (client) =>
+      HttpClient.transform(client, (effect, request) =>
+        Effect.gen(function*() {
+          const response = yield* effect
+          if (!request.url.endsWith("/token")) return response
+          const body = yield* response.json
+          if (typeof body !== "object" || body === null || !("id_token" in body) || typeof body.id_token !== "string") {
+            return response
+          }
+          const [header, payload, signature] = body.id_token.split(".")
+          const claims = Buffer.from(payload ?? "", "base64url").toString("utf8")
+          const forged = Buffer.from(claims.replace(/"sub":"[^"]*"/, `"sub":"mallory"`)).toString("base64url")
+          const text = JSON.stringify({ ...body, id_token: `${header}.${forged}.${signature}` })
+          return HttpClientResponse.fromWeb(
+            request,
+            new Response(text, { status: response.status, headers: { "content-type": "application/json" } })
+          )
+        }))
+  )
+).pipe(Layer.provide(FetchHttpClient.layer))
 
 const reasonOf = <A>(effect: Effect.Effect<A, OAuthClient.OAuthProviderError>) =>
   Effect.map(Effect.flip(effect), (error) => error.reason)
@@ -155,6 +181,21 @@ describe("OpenIdClient against oidc-provider", () => {
       const again = yield* signIn(client, "alice")
       const missing = yield* reasonOf(client.exchange({ ...exchangeOf(again), nonce: undefined }))
       assert.strictEqual(missing._tag, "InvalidResponse")
+    }))
+
+  it.live("an ID token whose signature does not match its claims is refused", () =>
+    Effect.gen(function*() {
+      const client = yield* OpenIdClient.make({
+        name: "openid",
+        issuer: provider.issuer,
+        clientId: TestProvider.clientId,
+        clientSecret: Redacted.make(TestProvider.clientSecret),
+        allowInsecureRequests: true
+      }).pipe(Effect.provide(forgingIdTokens))
+      const flow = yield* signIn(client, "alice")
+      const error = yield* Effect.flip(client.exchange(exchangeOf(flow)))
+      assert.strictEqual(error.reason._tag, "InvalidResponse")
+      assert.include(error.message.toLowerCase(), "signature")
     }))
 
   it.live("a wrong or missing iss is refused before the token endpoint is called", () =>
