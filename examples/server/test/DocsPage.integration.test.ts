@@ -112,7 +112,7 @@ describe("the docs page with the network closed (headless Chromium)", () => {
         }`
       )
     }
-    server = await startExample("docs-page-secret")
+    server = await startExample("docs-page-secret-with-32-or-more-bytes")
     profile = mkdtempSync(join(tmpdir(), "effect-users-chromium-"))
     chromium = spawn(binary, [
       "--headless",
