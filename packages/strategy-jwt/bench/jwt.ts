@@ -20,7 +20,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const audience = ["fastapi-users:auth"]
 
 // Effect's default clock is the real one, so jose (real time) and the codec agree on exp
-const codec = JwtStrategy.makeCodec({ secret: Redacted.make(SECRET), lifetime: "1 hour" })
+const codec = Effect.runSync(JwtStrategy.makeCodec({ secret: Redacted.make(SECRET), lifetime: "1 hour" }))
 const token = Effect.runSync(codec.sign(SUB))
 const verifyOnce = Effect.flatMap(
   codec.verify(token),
@@ -36,7 +36,7 @@ const asymmetric = await Promise.all(
     Effect.runPromise(Effect.gen(function*() {
       const { privateKey } = yield* JwtKeySet.generatePem(algorithm)
       const keys = yield* JwtKeySet.make({ algorithm, signing: { privateKey } })
-      const c = JwtStrategy.makeCodec({ keys, lifetime: "1 hour" })
+      const c = yield* JwtStrategy.makeCodec({ keys, lifetime: "1 hour" })
       const t = yield* Effect.orDie(c.sign(SUB))
       if (Option.isNone(yield* c.verify(t))) return yield* Effect.die(new Error(`${algorithm}: did not verify`))
       return { algorithm, verify: () => Effect.runPromise(c.verify(t)) }

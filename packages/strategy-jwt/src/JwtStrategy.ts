@@ -10,7 +10,7 @@ import type { Strategy } from "@effect-users/core/Strategy"
 import { UserModel } from "@effect-users/core/User"
 import type { User } from "@effect-users/core/User"
 import { UserRepository } from "@effect-users/core/UserRepository"
-import { Clock, Duration, Effect, Option, Redacted } from "effect"
+import { Clock, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { CompactSign, compactVerify } from "jose"
 import { createSecretKey } from "node:crypto"
 import * as Jwt from "./internal/jwt.ts"
@@ -31,6 +31,32 @@ export const defaultAudience: ReadonlyArray<string> = ["fastapi-users:auth"]
  * @category constants
  */
 export const destroyNotSupportedMessage = "A JWT can't be invalidated: it's valid until it expires."
+
+/**
+ * The fewest bytes (UTF-8) an HS256 secret may have: 32, the output size of HMAC-SHA256 (RFC 7518 §3.2 requires a
+ * key of at least that size). A shorter secret, empty included, is refused when the strategy is built.
+ *
+ * @since 0.0.0
+ * @category constants
+ */
+export const minimumSecretBytes = 32
+
+/**
+ * The HS256 secret is shorter than {@link minimumSecretBytes}: a token signed with it could be forged by guessing.
+ *
+ * @since 0.0.0
+ * @category errors
+ */
+export class JwtSecretTooShort extends Schema.TaggedError<JwtSecretTooShort>()("JwtSecretTooShort", {
+  bytes: Schema.Number,
+  minimum: Schema.Number
+}) {
+  /** The explanation, without the secret. */
+  override get message(): string {
+    return `JwtStrategy: the HS256 secret has ${this.bytes} bytes; at least ${this.minimum} are required ` +
+      "(e.g. 32 random bytes, base64url-encoded: 43 characters)"
+  }
+}
 
 /**
  * Options common to both key kinds. `lifetime` absent, zero or infinite: tokens carry no `exp` (FastAPI Users'
@@ -166,21 +192,26 @@ const makeAsymmetric = (
 }
 
 /**
- * Builds the token codec for the options: the key material is imported here, once.
+ * Builds the token codec for the options: the key material is imported here, once; an HS256 secret shorter than
+ * {@link minimumSecretBytes} fails with `JwtSecretTooShort`.
  *
  * @since 0.0.0
  * @category constructors
  */
-export const makeCodec = (options: Options): Codec => {
-  const audience = options.audience ?? defaultAudience
-  const lifetime = lifetimeMillis(options.lifetime)
-  return "secret" in options
-    ? makeHs256(options.secret, audience, lifetime)
-    : makeAsymmetric(options.keys, audience, lifetime)
-}
+export const makeCodec = (options: Options): Effect.Effect<Codec, JwtSecretTooShort> =>
+  Effect.suspend(() => {
+    const audience = options.audience ?? defaultAudience
+    const lifetime = lifetimeMillis(options.lifetime)
+    if (!("secret" in options)) return Effect.succeed(makeAsymmetric(options.keys, audience, lifetime))
+    const bytes = Buffer.byteLength(Redacted.value(options.secret), "utf8")
+    return bytes < minimumSecretBytes
+      ? Effect.fail(new JwtSecretTooShort({ bytes, minimum: minimumSecretBytes }))
+      : Effect.succeed(makeHs256(options.secret, audience, lifetime))
+  })
 
 /**
- * Builds a JWT strategy. `readToken` verifies the token (the configured algorithm only, signature, `exp`, `nbf`,
+ * Builds a JWT strategy (an HS256 secret shorter than {@link minimumSecretBytes} fails with `JwtSecretTooShort`).
+ * `readToken` verifies the token (the configured algorithm only, signature, `exp`, `nbf`,
  * `iat`, audience; no `crit`) and resolves its `sub` through the `UserRepository` with the model's id kind: any
  * invalid token, unparsable `sub` or unknown user is `None`. `destroyToken` and `destroyAllForUser` fail with
  * `DestroyNotSupported` (logout swallows it): a JWT stays valid until it expires.
@@ -188,11 +219,11 @@ export const makeCodec = (options: Options): Codec => {
  * @since 0.0.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Strategy, never, UserRepository | UserModel> =>
+export const make = (options: Options): Effect.Effect<Strategy, JwtSecretTooShort, UserRepository | UserModel> =>
   Effect.gen(function*() {
     const repository = yield* UserRepository
     const model = yield* UserModel
-    const codec = makeCodec(options)
+    const codec = yield* makeCodec(options)
     const destroyNotSupported = Effect.fail(new DestroyNotSupported({ message: destroyNotSupportedMessage }))
     return {
       readToken: (token) =>

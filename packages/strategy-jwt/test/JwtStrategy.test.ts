@@ -154,7 +154,7 @@ describe("codec", () => {
       Effect.gen(function*() {
         yield* TestClock.setTime(NOW)
         const path = yield* makePath
-        const codec = JwtStrategy.makeCodec(path.options)
+        const codec = yield* JwtStrategy.makeCodec(path.options)
         const header = path.kid === undefined ? { alg: path.algorithm } : { alg: path.algorithm, kid: path.kid }
         const token = (sub: unknown) => forge(path.algorithm, path.key, header, { sub, aud: "fastapi-users:auth" })
         assert.deepStrictEqual(yield* codec.verify(token("42")), Option.some("42"))
@@ -199,8 +199,8 @@ describe("key material is never logged or serialised", () => {
           rs,
           keys,
           pem,
-          JwtStrategy.makeCodec({ secret }),
-          JwtStrategy.makeCodec({ keys })
+          yield* JwtStrategy.makeCodec({ secret }),
+          yield* JwtStrategy.makeCodec({ keys })
         ]
       ) {
         for (const text of [JSON.stringify(value), inspect(value, { depth: 10, showHidden: true }), String(value)]) {
@@ -226,7 +226,7 @@ describe("key material is never logged or serialised", () => {
 
 describe("HS256 verification is synchronous", () => {
   it("runs without a scheduler tick (no thread pool, no promise)", () => {
-    const codec = JwtStrategy.makeCodec({ secret })
+    const codec = Effect.runSync(JwtStrategy.makeCodec({ secret }))
     const token = forge("HS256", hs256Path.key, { alg: "HS256", typ: "JWT" }, {
       sub: USER_ID,
       aud: ["fastapi-users:auth"]
@@ -234,4 +234,32 @@ describe("HS256 verification is synchronous", () => {
     assert.deepStrictEqual(Effect.runSync(codec.verify(token)), Option.some(USER_ID))
     assert.deepStrictEqual(Effect.runSync(codec.verify(`${token}x`)), Option.none())
   })
+})
+
+describe("the HS256 secret (issue 13: an empty or one-character secret was accepted)", () => {
+  it.effect.each([
+    ["empty", ""],
+    ["one character", "x"],
+    ["31 bytes", "a".repeat(31)],
+    ["15 two-byte characters (30 bytes)", "é".repeat(15)]
+  ])("%s: refused when the strategy is built, with JwtSecretTooShort", ([, weak]) =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(JwtStrategy.make({ secret: Redacted.make(weak) }))
+      assert.strictEqual(error._tag, "JwtSecretTooShort")
+      assert.strictEqual(error.minimum, JwtStrategy.minimumSecretBytes)
+      assert.strictEqual(error.bytes, Buffer.byteLength(weak, "utf8"))
+      assert.include(error.message, "at least 32")
+      const codec = yield* Effect.flip(JwtStrategy.makeCodec({ secret: Redacted.make(weak) }))
+      assert.strictEqual(codec._tag, "JwtSecretTooShort")
+    }).pipe(Effect.provide(users)))
+
+  it.effect("32 bytes (also as 16 two-byte characters) is enough; the error never quotes the secret", () =>
+    Effect.gen(function*() {
+      for (const enough of ["a".repeat(32), "é".repeat(16)]) {
+        const strategy = yield* JwtStrategy.make({ secret: Redacted.make(enough) })
+        assert.isTrue(Option.isSome(yield* strategy.readToken(yield* strategy.writeToken(user))))
+      }
+      const error = yield* Effect.flip(JwtStrategy.make({ secret: Redacted.make("hunter2-secret") }))
+      assert.notInclude(`${error.message} ${inspect(error)} ${JSON.stringify(error)}`, "hunter2")
+    }).pipe(Effect.provide(users)))
 })
