@@ -18,7 +18,11 @@ const alive = (pid: number): boolean => {
 
 const startAndStop = async (signal: "SIGTERM" | "SIGINT") => {
   const port = await freePort()
-  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), SECRET: "lifecycle-secret-with-32-or-more-bytes" }
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(port),
+    SECRET: "lifecycle-secret-with-32-or-more-bytes"
+  }
   delete env.DATABASE_URL
   delete env.REDIS_URL
   const child = spawn(process.execPath, [join(root, "examples/server/src/main.ts")], {
@@ -62,7 +66,11 @@ const groupAlive = (pgid: number): boolean => {
 describe("npm start (examples/server/src/main.ts)", () => {
   it("`npm start` serves, and SIGTERM to npm leaves no process of its group behind", async () => {
     const port = await freePort()
-    const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), SECRET: "npm-start-secret-with-32-or-more-bytes" }
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      PORT: String(port),
+      SECRET: "npm-start-secret-with-32-or-more-bytes"
+    }
     delete env.DATABASE_URL
     delete env.REDIS_URL
     // in its own process group, so that every descendant (npm, the shell it runs, node) can be found afterwards

@@ -11,7 +11,7 @@ import { createServer } from "node:http"
 import { routes } from "./Http.ts"
 import { AppUser, tables } from "./User.ts"
 
-const secret = Redacted.make("a secret of the consumer test")
+const secret = Redacted.make("a secret of the consumer test, 32 bytes or more")
 
 const Storage = Layer.mergeAll(SqlUserRepository.layer(tables), SqlAccessTokenRepository.layer(tables)).pipe(
   Layer.provide(SqlMigrations.layer(tables)),
