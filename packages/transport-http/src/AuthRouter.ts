@@ -1,6 +1,6 @@
 /**
  * The auth router of one backend (FastAPI Users' `get_auth_router(backend, requires_verification)`,
- * FASTAPI_USERS.md §3.1): `POST <prefix>/login` with the OAuth2 password form, answered by the backend's transport
+ * docs/moving-from-fastapi-users.md): `POST <prefix>/login` with the OAuth2 password form, answered by the backend's transport
  * (Bearer: 200 with the token; cookie: 204 with `Set-Cookie`), and `POST <prefix>/logout` behind a guard over every
  * backend, destroying the token with this backend's strategy.
  *

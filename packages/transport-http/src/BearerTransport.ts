@@ -1,5 +1,5 @@
 /**
- * The Bearer transport (FASTAPI_USERS.md §4.1): the token travels in `Authorization: Bearer <token>`; login answers
+ * The Bearer transport (docs/moving-from-fastapi-users.md): the token travels in `Authorization: Bearer <token>`; login answers
  * `{"access_token", "token_type": "bearer"}`; logout has no response of its own (a bare 204).
  *
  * @since 0.0.0

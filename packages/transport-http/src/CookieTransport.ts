@@ -1,5 +1,5 @@
 /**
- * The Cookie transport (FASTAPI_USERS.md §4.2): the token travels in a cookie (`fastapiusersauth` by default);
+ * The Cookie transport (docs/moving-from-fastapi-users.md): the token travels in a cookie (`fastapiusersauth` by default);
  * login answers 204 with the cookie set; logout answers 204 with the cookie cleared.
  *
  * @since 0.0.0

@@ -1,6 +1,6 @@
 /**
  * The current user of a request, for the library's routes and the application's own endpoints (FastAPI Users'
- * `current_user(optional, active, verified, superuser, get_enabled_backends)`, FASTAPI_USERS.md §5).
+ * `current_user(optional, active, verified, superuser, get_enabled_backends)`, docs/moving-from-fastapi-users.md).
  *
  * ```ts
  * class Authenticated extends CurrentUser.Guard<Authenticated>()("Authenticated", { active: true }) {}

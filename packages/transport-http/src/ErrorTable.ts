@@ -1,5 +1,5 @@
 /**
- * The typed tables from core's domain errors to FastAPI Users' answers, one per operation (FASTAPI_USERS.md §2.2,
+ * The typed tables from core's domain errors to FastAPI Users' answers, one per operation (docs/moving-from-fastapi-users.md,
  * §2.3, §14 Q14). A table must name every domain error its operation can fail with, and nothing else: adding or
  * renaming a core error fails to compile until a table maps it. Infrastructure errors (core's `Infrastructure` mark)
  * need no entry: they are a logged 503 everywhere.

@@ -1,5 +1,5 @@
 /**
- * FastAPI's answers for requests no route takes (FASTAPI_USERS.md §2.2, §2.4 step 1), derived from an `HttpApi` and
+ * FastAPI's answers for requests no route takes (docs/moving-from-fastapi-users.md step 1), derived from an `HttpApi` and
  * the few routes an application serves beside it: Starlette's rules — the first route whose path matches decides a
  * 405 `{"detail": "Method Not Allowed"}` with its method in `Allow` (`HEAD` included: FastAPI's routes take none), a
  * path that matches only with or without a trailing slash is a 307 to that path, anything else a 404

@@ -1,6 +1,6 @@
 /**
  * The application-facing builder (FastAPI Users' `FastAPIUsers`): from the application's user model and
- * authentication backends, the routers of FASTAPI_USERS.md §3 as values the application composes freely into one
+ * authentication backends, the routers of docs/moving-from-fastapi-users.md as values the application composes freely into one
  * `HttpApi` (any router, any number of times, each at its own prefix), one `layer(api)` serving every router of
  * this builder the api holds, guards for the application's own endpoints, and the OpenAPI security schemes, docs
  * page and FastAPI's fallback answers.

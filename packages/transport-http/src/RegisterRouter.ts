@@ -1,5 +1,5 @@
 /**
- * The register router (FastAPI Users' `get_register_router(UserRead, UserCreate)`, FASTAPI_USERS.md §3.2):
+ * The register router (FastAPI Users' `get_register_router(UserRead, UserCreate)`, docs/moving-from-fastapi-users.md):
  * `POST <prefix>/register` with the model's `UserCreate`, answering 201 with its `UserRead`.
  *
  * @since 0.0.0

@@ -1,5 +1,5 @@
 /**
- * The first step of every library route that takes a body, before authentication (FastAPI's order, FASTAPI_USERS.md
+ * The first step of every library route that takes a body, before authentication (FastAPI's order, docs/moving-from-fastapi-users.md
  * §2.4): the body is read under a size limit while it arrives (413 `{"detail": ...}` once over it, without reading
  * the rest), must be UTF-8 (400 "There was an error parsing the body", as FastAPI), and a JSON body must parse
  * (FastAPI's 422 `json_invalid` at the failing position) within a nesting limit (the same 422, without echoing the

@@ -1,5 +1,5 @@
 /**
- * The reset-password router (FastAPI Users' `get_reset_password_router()`, FASTAPI_USERS.md §3.4):
+ * The reset-password router (FastAPI Users' `get_reset_password_router()`, docs/moving-from-fastapi-users.md):
  * `POST <prefix>/forgot-password` (always 202 `null`) and `POST <prefix>/reset-password` (200 `null`).
  *
  * @since 0.0.0
@@ -114,7 +114,7 @@ export const serve = (api: HttpApi.Constraint, group: Group.Top, spec: RouterSpe
           .handle("forgot_password", ({ payload }) =>
             manager.getByEmail(payload.email).pipe(
               Effect.flatMap(manager.forgotPassword),
-              // an unknown or inactive address answers like any other (FASTAPI_USERS.md §3.4)
+              // an unknown or inactive address answers like any other (docs/moving-from-fastapi-users.md)
               Effect.catchTags({ UserNotExists: () => Effect.void, UserInactive: () => Effect.void }),
               ErrorTable.catchInfrastructure,
               Effect.as(null)

@@ -1,6 +1,6 @@
 /**
  * The users router (FastAPI Users' `get_users_router(UserRead, UserUpdate, requires_verification)`,
- * FASTAPI_USERS.md §3.5): `GET`/`PATCH <prefix>/me` for the active user, `GET`/`PATCH`/`DELETE <prefix>/{id}` for a
+ * docs/moving-from-fastapi-users.md): `GET`/`PATCH <prefix>/me` for the active user, `GET`/`PATCH`/`DELETE <prefix>/{id}` for a
  * superuser; with `requiresVerification`, only for verified users.
  *
  * @since 0.0.0

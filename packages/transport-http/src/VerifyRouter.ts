@@ -1,5 +1,5 @@
 /**
- * The verify router (FastAPI Users' `get_verify_router(UserRead)`, FASTAPI_USERS.md §3.3):
+ * The verify router (FastAPI Users' `get_verify_router(UserRead)`, docs/moving-from-fastapi-users.md):
  * `POST <prefix>/request-verify-token` (always 202 `null`: it reveals nothing) and `POST <prefix>/verify`.
  *
  * @since 0.0.0
@@ -110,7 +110,7 @@ export const serve = (api: HttpApi.Constraint, group: Group.Top, spec: RouterSpe
           .handle("request-token", ({ payload }) =>
             manager.getByEmail(payload.email).pipe(
               Effect.flatMap(manager.requestVerify),
-              // an unknown, inactive or verified address answers like any other (FASTAPI_USERS.md §3.3)
+              // an unknown, inactive or verified address answers like any other (docs/moving-from-fastapi-users.md)
               Effect.catchTags({
                 UserNotExists: () => Effect.void,
                 UserInactive: () => Effect.void,

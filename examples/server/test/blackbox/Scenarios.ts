@@ -1,5 +1,5 @@
 /**
- * The black-box HTTP suite: FastAPI Users' wire contract (FASTAPI_USERS.md §2–§6 and the §14 differences) as a list
+ * The black-box HTTP suite: FastAPI Users' wire contract (docs/moving-from-fastapi-users.md: the routes, codes and deliberate differences) as a list
  * of scenarios, each a short sequence of requests and the exact answers expected. It runs against any server
  * configured like examples/server (a JWT bearer backend at /auth/jwt, a cookie backend at /auth/cookie with
  * Max-Age 3600, register / verify / reset at /auth, users at /users, the 3-character password rule, the shared

@@ -1,5 +1,5 @@
 /**
- * Assertions and helpers of the black-box suite, written from FASTAPI_USERS.md §2–§5: exact bodies, cookies, 422
+ * Assertions and helpers of the black-box suite, written from FastAPI Users' documented and observed behaviour (docs/moving-from-fastapi-users.md): exact bodies, cookies, 422
  * locations, and tokens forged with the servers' shared secret.
  */
 import { expect } from "@effect/vitest"

@@ -1,6 +1,6 @@
 import { domainToASCII, domainToUnicode } from "node:url"
 
-// Rules of FastAPI Users' EmailStr (email-validator 2.3, deliverability checks off), FASTAPI_USERS.md §3.2, as
+// Rules of FastAPI Users' EmailStr (email-validator 2.3, deliverability checks off; docs/moving-from-fastapi-users.md), as
 // checked against the reference itself by test/EmailReference.integration.test.ts.
 const MAX_ADDRESS_BYTES = 254
 // RFC 6761 / IANA special-use names that email-validator refuses.

@@ -22,7 +22,7 @@ export class GuardRequirements extends Context.Service<GuardRequirements, Authen
 /**
  * The guard of the library's authenticated routes (logout, the users router): one middleware for every router, each
  * endpoint carrying its requirements as an annotation; it answers 401, 403 and 503 itself, which each endpoint
- * declares exactly (FASTAPI_USERS.md §14 Q16).
+ * declares exactly (docs/moving-from-fastapi-users.md).
  */
 export class RouterGuard extends HttpApiMiddleware.Service<RouterGuard, { provides: CurrentUser | CurrentSession }>()(
   "@effect-users/transport-http/RouterGuard"

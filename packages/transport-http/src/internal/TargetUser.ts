@@ -11,7 +11,7 @@ export class TargetUser extends Context.Service<TargetUser, User.User>()("@effec
 
 /**
  * Loads the user of `{id}` after the guard and before the body is validated (FastAPI Users' `get_user_or_404`
- * dependency, FASTAPI_USERS.md §2.4): an id of the wrong kind or an unknown one is the 404.
+ * dependency, docs/moving-from-fastapi-users.md): an id of the wrong kind or an unknown one is the 404.
  */
 export class TargetUserMiddleware extends HttpApiMiddleware.Service<TargetUserMiddleware, { provides: TargetUser }>()(
   "@effect-users/transport-http/TargetUser/Middleware"

@@ -28,7 +28,7 @@ export const refusal = (error: Authenticator.AuthenticationError): Effect.Effect
     : Effect.die(error)
 
 /**
- * Core's guard for fixed requirements (FASTAPI_USERS.md §5), built once; run it on a request with what to do with the
+ * Core's guard for fixed requirements (docs/moving-from-fastapi-users.md), built once; run it on a request with what to do with the
  * session: every refusal is answered here, in one `matchEffect` (the hot path).
  */
 export const make = (
