@@ -38,7 +38,8 @@ const startAndStop = async (signal: "SIGTERM" | "SIGINT") => {
   )
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 90_000
-  while (!output.includes(`listening on ${url}`) && Date.now() < deadline && child.exitCode === null) {
+  // both lines of the announcement, which may arrive in two chunks
+  while (!output.includes(`docs: ${url}/docs`) && Date.now() < deadline && child.exitCode === null) {
     await new Promise((r) => setTimeout(r, 100))
   }
   expect(output).toContain(`effect-users example server listening on ${url}`)
@@ -88,7 +89,8 @@ describe("npm start (examples/server/src/main.ts)", () => {
     try {
       const url = `http://127.0.0.1:${port}`
       const deadline = Date.now() + 90_000
-      while (!output.includes(`listening on ${url}`) && Date.now() < deadline && child.exitCode === null) {
+      // both lines of the announcement, which may arrive in two chunks
+      while (!output.includes(`docs: ${url}/docs`) && Date.now() < deadline && child.exitCode === null) {
         await new Promise((r) => setTimeout(r, 100))
       }
       expect(output).toContain(`effect-users example server listening on ${url}`)
