@@ -40,7 +40,9 @@ const build = async (layer: Layer.Layer<PasswordHasher.PasswordHasher, unknown>)
 }
 
 const rows: Array<Row> = [
-  { name: "node-rs (layer default)", hash: await build(PasswordHasher.layerNodeRs(params)) },
+  { name: "layer (node-rs in niced threads)", hash: await build(PasswordHasher.layer(params)) },
+  { name: "layer, niceness 0", hash: await build(PasswordHasher.layer({ ...params, niceness: 0 })) },
+  { name: "node-rs on libuv", hash: await build(PasswordHasher.layerNodeRs(params)) },
   { name: "native crypto.argon2", hash: await build(PasswordHasher.layerNative(params)) },
   // All four threads of libuv's pool busy hashing: WebCrypto (jose) and file I/O queue behind the hashes.
   {
@@ -51,7 +53,7 @@ const rows: Array<Row> = [
     name: "effect Kdf + NodeCrypto",
     hash: await build(PasswordHasher.layerKdf(params).pipe(Layer.provide(NodeCrypto.layer)))
   },
-  { name: "hash-wasm, 2 workers", hash: await build(PasswordHasher.layerHashWasm(params)) },
+  { name: "hash-wasm, threads", hash: await build(PasswordHasher.layerHashWasm(params)) },
   {
     name: "hash-wasm, main thread",
     hash: (password) =>

@@ -46,6 +46,12 @@ export const AppConfig = Config.all({
   redisUrl: Config.option(Config.Redacted("REDIS_URL")),
   /** Builds the auth and users routers with FastAPI Users' `requires_verification=True`. */
   requiresVerification: Config.Boolean("REQUIRES_VERIFICATION").pipe(Config.withDefault(false)),
+  /**
+   * The Argon2id parameters of new hashes: `owasp` (19 MiB, t=2, p=1, the default) or `fastapi` (FastAPI Users'
+   * 64 MiB, t=3, p=4); `PASSWORD_HASH_NICENESS` is the hash threads' niceness (10).
+   */
+  passwordHash: Config.Literals(["owasp", "fastapi"], "PASSWORD_HASH").pipe(Config.withDefault("owasp")),
+  passwordHashNiceness: Config.Int("PASSWORD_HASH_NICENESS").pipe(Config.withDefault(10)),
   /** Test-only endpoints for the black-box suite; never set it in production. */
   testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
 })
@@ -231,7 +237,10 @@ export const layer = (config: AppConfig) => {
     Layer.provideMerge(Layer.mergeAll(
       hooks,
       Mailer.layerConsole,
-      PasswordHasher.layer(),
+      PasswordHasher.layer({
+        ...(config.passwordHash === "fastapi" ? PasswordHasher.fastApiUsers : PasswordHasher.owaspMinimum),
+        niceness: config.passwordHashNiceness
+      }),
       PasswordPolicy.layerMinLength(3),
       Layer.succeed(Secret, secret),
       Layer.succeed(TestTokens, tokens),

@@ -7,10 +7,11 @@
  *
  * @since 0.0.0
  */
-import { Context, Effect, Layer, Option, Schema, Semaphore } from "effect"
+import { Context, Duration, Effect, Layer, Option, Schema, Semaphore } from "effect"
 import type { Scope } from "effect"
 import { Kdf } from "effect/crypto"
 import * as NodeCrypto from "node:crypto"
+import { availableParallelism } from "node:os"
 import * as Infrastructure from "./Infrastructure.ts"
 import type { DeriveInput, Engine, EngineFailure, Unsupported } from "./internal/argon2.ts"
 import * as KdfEngine from "./internal/kdf.ts"
@@ -27,6 +28,21 @@ import * as Workers from "./internal/workers.ts"
  */
 export class PasswordHasherError extends Schema.TaggedError<PasswordHasherError>()("PasswordHasherError", {
   cause: Schema.Defect()
+}) {
+  /** Marks the error as infrastructure: a 503 at the HTTP layer. */
+  readonly [Infrastructure.TypeId] = Infrastructure.TypeId
+}
+
+/**
+ * Every hashing slot stayed taken for `maxWait`: the hasher is saturated (a login or registration storm), the request
+ * is shed rather than queued without bound, and the client should retry later (a 503 at the HTTP layer).
+ *
+ * @since 0.0.0
+ * @category errors
+ */
+export class PasswordHasherBusy extends Schema.TaggedError<PasswordHasherBusy>()("PasswordHasherBusy", {
+  /** How long the request waited for a slot, in milliseconds. */
+  waitedMillis: Schema.Number
 }) {
   /** Marks the error as infrastructure: a 503 at the HTTP layer. */
   readonly [Infrastructure.TypeId] = Infrastructure.TypeId
@@ -59,16 +75,17 @@ export interface Verification {
  * @category services
  */
 export class PasswordHasher extends Context.Service<PasswordHasher, {
-  readonly hash: (password: string) => Effect.Effect<string, PasswordHasherError>
-  readonly verifyAndUpdate: (password: string, hash: string) => Effect.Effect<Verification, PasswordHasherError>
+  readonly hash: (password: string) => Effect.Effect<string, PasswordHasherError | PasswordHasherBusy>
+  readonly verifyAndUpdate: (
+    password: string,
+    hash: string
+  ) => Effect.Effect<Verification, PasswordHasherError | PasswordHasherBusy>
   readonly generate: Effect.Effect<string>
 }>()("@effect-users/core/PasswordHasher") {}
 
 /**
- * Argon2id cost parameters (`memoryCost` in KiB) and the bound on hashes computed at the same time.
- *
- * `maxConcurrency` (default 2) stays below libuv's thread pool of 4, which native hashing shares with WebCrypto
- * (jose) and file I/O; for the hash-wasm implementation it is also the number of worker threads.
+ * Argon2id cost parameters (`memoryCost` in KiB), the bound on hashes computed at the same time, and how hashing
+ * yields to serving. Peak hashing memory is `maxConcurrency × memoryCost`.
  *
  * @since 0.0.0
  * @category models
@@ -77,7 +94,23 @@ export interface Options {
   readonly memoryCost?: number | undefined
   readonly timeCost?: number | undefined
   readonly parallelism?: number | undefined
+  /**
+   * Hashes computed at the same time: for the worker-thread layers (`layer`, `layerHashWasm`) the number of threads,
+   * by default one per core up to 4 (they run at a lower priority, see `niceness`); for `layerNodeRs`, `layerNative`
+   * and `layerKdf`, which compute on libuv's thread pool of 4 (shared with DNS, file I/O and WebCrypto), 2.
+   */
   readonly maxConcurrency?: number | undefined
+  /**
+   * The scheduling niceness (0–19) the hash worker threads give themselves on Linux, 10 by default: under load the
+   * kernel gives the cores to the event loop and the database first, so a login storm cannot starve reads, while an
+   * idle server still hashes on every core. 0 keeps the process's priority.
+   */
+  readonly niceness?: number | undefined
+  /**
+   * How long a hash may wait for a free slot before it is shed with `PasswordHasherBusy` (a 503), 5 seconds by
+   * default: a storm is queued up to this bound, never without one.
+   */
+  readonly maxWait?: Duration.Input | undefined
 }
 
 /**
@@ -100,31 +133,41 @@ export const fastApiUsers = { memoryCost: 65_536, timeCost: 3, parallelism: 4 } 
 const SALT_LENGTH = 16
 const HASH_LENGTH = 32
 const BCRYPT_MAX_BYTES = 72
-const DEFAULT_MAX_CONCURRENCY = 2
+// below libuv's thread pool of 4, for the layers that hash on it
+const LIBUV_MAX_CONCURRENCY = 2
+// one thread per core, up to 4 (each holds `memoryCost` while it hashes)
+const threadsMaxConcurrency = () => Math.min(availableParallelism(), 4)
+const DEFAULT_NICENESS = 10
+const DEFAULT_MAX_WAIT = Duration.seconds(5)
 
 interface Settings {
   readonly memoryCost: number
   readonly timeCost: number
   readonly parallelism: number
   readonly maxConcurrency: number
+  readonly niceness: number
+  readonly maxWait: Duration.Duration
 }
 
-const settings = (options: Options | undefined): Settings => {
+const settings = (options: Options | undefined, defaultConcurrency: number): Settings => {
   const resolved = {
     memoryCost: options?.memoryCost ?? owaspMinimum.memoryCost,
     timeCost: options?.timeCost ?? owaspMinimum.timeCost,
     parallelism: options?.parallelism ?? owaspMinimum.parallelism,
-    maxConcurrency: options?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY
+    maxConcurrency: options?.maxConcurrency ?? defaultConcurrency,
+    niceness: options?.niceness ?? DEFAULT_NICENESS,
+    maxWait: options?.maxWait === undefined ? DEFAULT_MAX_WAIT : Duration.fromInputUnsafe(options.maxWait)
   }
-  const { maxConcurrency, memoryCost, parallelism, timeCost } = resolved
+  const { maxConcurrency, memoryCost, niceness, parallelism, timeCost } = resolved
   const isCount = (n: number, max: number) => Number.isSafeInteger(n) && n >= 1 && n <= max
   if (
     !isCount(parallelism, 255) || !isCount(timeCost, 2 ** 32 - 1) || !isCount(memoryCost, 2 ** 32 - 1) ||
-    memoryCost < 8 * parallelism || !isCount(maxConcurrency, 1024)
+    memoryCost < 8 * parallelism || !isCount(maxConcurrency, 1024) || !Number.isSafeInteger(niceness) ||
+    niceness < 0 || niceness > 19
   ) {
     throw new RangeError(
       `PasswordHasher: invalid options m=${memoryCost},t=${timeCost},p=${parallelism},maxConcurrency=${maxConcurrency}` +
-        " (Argon2 needs p in 1..255, t >= 1, m >= 8 * p KiB; maxConcurrency >= 1)"
+        `,niceness=${niceness} (Argon2 needs p in 1..255, t >= 1, m >= 8 * p KiB; maxConcurrency >= 1; niceness in 0..19)`
     )
   }
   return resolved
@@ -146,8 +189,19 @@ const make = (
 ): Effect.Effect<PasswordHasher["Service"]> =>
   Effect.gen(function*() {
     const permits = yield* Semaphore.make(current.maxConcurrency)
-    const bounded = <A, E>(effect: Effect.Effect<A, E>) => permits.withPermits(1)(effect)
-    const derive = (input: DeriveInput): Effect.Effect<Uint8Array, Unsupported | EngineFailure> =>
+    const maxWaitMillis = Duration.toMillis(current.maxWait)
+    // Admission: a slot within `maxWait` (in arrival order), or the request is shed; the slot is held until the hash
+    // is done (or the request interrupted).
+    const bounded = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | PasswordHasherBusy> =>
+      Effect.scoped(
+        Semaphore.takeScoped(permits, 1).pipe(
+          Effect.timeoutOption(current.maxWait),
+          Effect.flatMap((slot): Effect.Effect<A, E | PasswordHasherBusy> =>
+            Option.isNone(slot) ? Effect.fail(new PasswordHasherBusy({ waitedMillis: maxWaitMillis })) : effect
+          )
+        )
+      )
+    const derive = (input: DeriveInput): Effect.Effect<Uint8Array, Unsupported | EngineFailure | PasswordHasherBusy> =>
       bounded(engine.derive(input))
 
     const hash = (password: string) =>
@@ -203,14 +257,17 @@ const make = (
         return refuse(`password longer than ${BCRYPT_MAX_BYTES} bytes checked against a bcrypt hash`)
       }
       return bounded(workers.bcrypt(password, stored)).pipe(
-        Effect.mapError(toHasherError),
+        Effect.catchTag("EngineFailure", (error) => Effect.fail(toHasherError(error))),
         Effect.flatMap((verified) =>
           verified ? upgrade(password, true) : Effect.succeed<Verification>({ verified, updatedHash: Option.none() })
         )
       )
     }
 
-    const verifyAndUpdate = (password: string, stored: string): Effect.Effect<Verification, PasswordHasherError> => {
+    const verifyAndUpdate = (
+      password: string,
+      stored: string
+    ): Effect.Effect<Verification, PasswordHasherError | PasswordHasherBusy> => {
       const recognised = recognise(stored)
       switch (recognised._tag) {
         case "Argon2":
@@ -235,12 +292,13 @@ const make = (
 
 const build = (
   options: Options | undefined,
+  defaultConcurrency: number,
   select: (workers: Workers.Workers) => Effect.Effect<Engine, PasswordHasherError>
 ): Effect.Effect<PasswordHasher["Service"], PasswordHasherError, Scope.Scope> =>
   Effect.gen(function*() {
-    const current = settings(options)
-    // The worker threads start on first use: with node-rs or native hashing they only ever check bcrypt hashes.
-    const workers = yield* Workers.make(current.maxConcurrency)
+    const current = settings(options, defaultConcurrency)
+    // The worker threads start on first use: with libuv hashing (node-rs, native) they only ever check bcrypt hashes.
+    const workers = yield* Workers.make(current.maxConcurrency, { niceness: current.niceness })
     const engine = yield* select(workers)
     yield* Effect.logDebug(
       `PasswordHasher: Argon2id with ${engine.name}, m=${current.memoryCost},t=${current.timeCost},p=${current.parallelism}`
@@ -263,21 +321,24 @@ const native = Effect.suspend(() =>
     : Effect.fail(unavailable("crypto.argon2 (Node.js >= 24.7)"))
 )
 
-const fastest = (workers: Workers.Workers): Effect.Effect<Engine> =>
+// The fastest engine the main thread can load, run in the hasher's worker threads.
+const fastestInThreads = (workers: Workers.Workers): Effect.Effect<Engine> =>
   nodeRs.pipe(
-    Effect.catch(() => native),
-    Effect.catch(() => Effect.succeed(workers.engine))
+    Effect.as(workers.engine("node-rs")),
+    Effect.catch(() => Effect.map(native, () => workers.engine("native"))),
+    Effect.catch(() => Effect.succeed(workers.engine("hash-wasm")))
   )
 
 /**
- * Argon2id with the fastest implementation available when the layer is built: `@node-rs/argon2`, then Node's
- * native `crypto.argon2`, then hash-wasm in worker threads.
+ * Argon2id in worker threads of the hasher's own, with the fastest implementation available when the layer is
+ * built (`@node-rs/argon2`, then Node's `crypto.argon2Sync`, then hash-wasm): nothing of a hash runs on the event loop
+ * or on libuv's thread pool, and the threads yield the CPU to serving (`niceness`).
  *
  * @since 0.0.0
  * @category layers
  */
 export const layer = (options?: Options): Layer.Layer<PasswordHasher> =>
-  Layer.effect(PasswordHasher, build(options, fastest).pipe(Effect.orDie))
+  Layer.effect(PasswordHasher, build(options, threadsMaxConcurrency(), fastestInThreads).pipe(Effect.orDie))
 
 /**
  * Argon2id with `@node-rs/argon2` (native Rust, on libuv's thread pool); fails to build when the optional
@@ -287,7 +348,7 @@ export const layer = (options?: Options): Layer.Layer<PasswordHasher> =>
  * @category layers
  */
 export const layerNodeRs = (options?: Options): Layer.Layer<PasswordHasher, PasswordHasherError> =>
-  Layer.effect(PasswordHasher, build(options, () => nodeRs))
+  Layer.effect(PasswordHasher, build(options, LIBUV_MAX_CONCURRENCY, () => nodeRs))
 
 /**
  * Argon2id with Node's own `crypto.argon2` (OpenSSL, on libuv's thread pool); fails to build before Node.js 24.7.
@@ -296,7 +357,7 @@ export const layerNodeRs = (options?: Options): Layer.Layer<PasswordHasher, Pass
  * @category layers
  */
 export const layerNative = (options?: Options): Layer.Layer<PasswordHasher, PasswordHasherError> =>
-  Layer.effect(PasswordHasher, build(options, () => native))
+  Layer.effect(PasswordHasher, build(options, LIBUV_MAX_CONCURRENCY, () => native))
 
 /**
  * Argon2id through effect's `Kdf` service, which the application provides (e.g. `NodeCrypto.layer` from
@@ -311,7 +372,7 @@ export const layerKdf = (options?: Options): Layer.Layer<PasswordHasher, never, 
     PasswordHasher,
     Effect.gen(function*() {
       const kdf = yield* Kdf.Kdf
-      return yield* build(options, () => Effect.succeed(KdfEngine.make(kdf)))
+      return yield* build(options, LIBUV_MAX_CONCURRENCY, () => Effect.succeed(KdfEngine.make(kdf)))
     }).pipe(Effect.orDie)
   )
 
@@ -322,7 +383,10 @@ export const layerKdf = (options?: Options): Layer.Layer<PasswordHasher, never, 
  * @category layers
  */
 export const layerHashWasm = (options?: Options): Layer.Layer<PasswordHasher> =>
-  Layer.effect(PasswordHasher, build(options, (workers) => Effect.succeed(workers.engine)).pipe(Effect.orDie))
+  Layer.effect(
+    PasswordHasher,
+    build(options, threadsMaxConcurrency(), (workers) => Effect.succeed(workers.engine("hash-wasm"))).pipe(Effect.orDie)
+  )
 
 /**
  * A fast hasher for tests of other modules: Argon2id with tiny parameters (m=64 KiB, t=1, p=1) and the fastest

@@ -10,7 +10,7 @@ import * as DeliveryQueue from "./DeliveryQueue.ts"
 import * as ActionToken from "./internal/actionToken.ts"
 import { emailKey } from "./internal/email.ts"
 import { Mailer } from "./Mailer.ts"
-import { PasswordHasher, type PasswordHasherError } from "./PasswordHasher.ts"
+import { PasswordHasher, type PasswordHasherBusy, type PasswordHasherError } from "./PasswordHasher.ts"
 import { PasswordPolicy } from "./PasswordPolicy.ts"
 import {
   type Id,
@@ -80,7 +80,10 @@ export class UserManager extends Context.Service<UserManager, {
   readonly create: (
     user: UserCreate,
     options?: WriteOptions
-  ) => Effect.Effect<User, InvalidPassword | UserAlreadyExists | UserRepositoryError | PasswordHasherError>
+  ) => Effect.Effect<
+    User,
+    InvalidPassword | UserAlreadyExists | UserRepositoryError | PasswordHasherError | PasswordHasherBusy
+  >
   /**
    * The user whose password matches, or `None`; hashes even for an unknown e-mail (timing) and stores an
    * upgraded hash. Does not check `is_active` (the login route does, after the password).
@@ -88,7 +91,7 @@ export class UserManager extends Context.Service<UserManager, {
   readonly authenticate: (credentials: {
     readonly username: string
     readonly password: string
-  }) => Effect.Effect<Option.Option<User>, UserRepositoryError | PasswordHasherError>
+  }) => Effect.Effect<Option.Option<User>, UserRepositoryError | PasswordHasherError | PasswordHasherBusy>
   /**
    * Issues a verification token to an active unverified user. Only the checks run before it returns: the
    * token, the mailer and `onAfterRequestVerify` run in the background (`DeliveryQueue`), so that the answer takes
@@ -117,13 +120,17 @@ export class UserManager extends Context.Service<UserManager, {
     | UserAlreadyExists
     | UserRepositoryError
     | PasswordHasherError
+    | PasswordHasherBusy
   >
   /** Applies the keys present, then `onAfterUpdate` with the update as sent. */
   readonly update: (
     update: UserUpdate,
     user: User,
     options?: WriteOptions
-  ) => Effect.Effect<User, InvalidPassword | UserAlreadyExists | UserRepositoryError | PasswordHasherError>
+  ) => Effect.Effect<
+    User,
+    InvalidPassword | UserAlreadyExists | UserRepositoryError | PasswordHasherError | PasswordHasherBusy
+  >
   /** `onBeforeDelete`, delete, `onAfterDelete`. */
   readonly delete: (user: User) => Effect.Effect<void, UserRepositoryError>
   /** Finds, links or creates the user of a provider account. */
@@ -132,7 +139,7 @@ export class UserManager extends Context.Service<UserManager, {
     options?: { readonly associateByEmail?: boolean; readonly isVerifiedByDefault?: boolean }
   ) => Effect.Effect<
     User,
-    OAuthAccountAlreadyLinked | UserAlreadyExists | UserRepositoryError | PasswordHasherError
+    OAuthAccountAlreadyLinked | UserAlreadyExists | UserRepositoryError | PasswordHasherError | PasswordHasherBusy
   >
   /** Links a provider account to `user`, then `onAfterUpdate(user, {})`. */
   readonly oauthAssociateCallback: (

@@ -1,9 +1,11 @@
+import * as Infrastructure from "@effect-users/core/Infrastructure"
 import * as PasswordHasher from "@effect-users/core/PasswordHasher"
 import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer, Logger, Option, References } from "effect"
+import { Context, Effect, Fiber, Layer, Logger, Option, References } from "effect"
 import { CryptoError, Kdf } from "effect/crypto"
 import { argon2id } from "hash-wasm"
+import { readdirSync, readFileSync } from "node:fs"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 import { vi } from "vitest"
 
@@ -40,6 +42,7 @@ const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Z
 type Hasher = PasswordHasher.PasswordHasher["Service"]
 
 const IMPLEMENTATIONS = {
+  "node-rs in worker threads": PasswordHasher.layer,
   "node-rs": PasswordHasher.layerNodeRs,
   native: PasswordHasher.layerNative,
   "hash-wasm": PasswordHasher.layerHashWasm,
@@ -138,7 +141,7 @@ describe("PasswordHasher", () => {
 
     it.live("picks @node-rs/argon2 when it is installed", () =>
       Effect.map(selected(PasswordHasher.layer(SMALL)), (line) => {
-        assert.strictEqual(line, "PasswordHasher: Argon2id with node-rs, m=256,t=1,p=2")
+        assert.strictEqual(line, "PasswordHasher: Argon2id with node-rs in worker threads, m=256,t=1,p=2")
       }))
 
     it.live("falls back to native crypto.argon2 when @node-rs/argon2 cannot be loaded", () =>
@@ -152,7 +155,7 @@ describe("PasswordHasher", () => {
           Effect.gen(function*() {
             assert.strictEqual(
               yield* selected(PasswordHasher.layer(SMALL)),
-              "PasswordHasher: Argon2id with native, m=256,t=1,p=2"
+              "PasswordHasher: Argon2id with native in worker threads, m=256,t=1,p=2"
             )
             const exit = yield* Effect.exit(withHasher(PasswordHasher.layerNodeRs(SMALL), () => Effect.void))
             assert.isTrue(exit._tag === "Failure")
@@ -331,7 +334,7 @@ describe("PasswordHasher", () => {
         withHasher(IMPLEMENTATIONS[name](SMALL), (hasher) =>
           Effect.gen(function*() {
             const { lines, result } = yield* withErrorLog(hasher.verifyAndUpdate(PASSWORD, FIXTURES.argon2v16))
-            if (name === "node-rs") {
+            if (name === "node-rs" || name === "node-rs in worker threads") {
               assert.isTrue(result.verified)
               assert.isTrue(Option.isSome(result.updatedHash))
             } else {
@@ -422,6 +425,83 @@ describe("PasswordHasher", () => {
           const oneHash = baseline.elapsed / STORM
           assert.isBelow(result.max, baseline.max / 4, measured.join("\n"))
           assert.isBelow(result.p90, oneHash / 2, measured.join("\n"))
+        }
+      }))
+  })
+
+  describe("sharing the machine with serving", () => {
+    /** The niceness of every thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
+    const threadNiceness = () =>
+      readdirSync("/proc/self/task").map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
+        // the command name (field 2) may hold spaces: count the fields after its closing parenthesis
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])
+      })
+
+    it.live("hashes in worker threads that lower their own scheduling priority, and only they", () =>
+      Effect.gen(function*() {
+        const before = threadNiceness().filter((nice) => nice === 7).length
+        yield* withHasher(
+          PasswordHasher.layer({ ...SMALL, niceness: 7, maxConcurrency: 2 }),
+          (hasher) =>
+            Effect.gen(function*() {
+              yield* Effect.all([hasher.hash(PASSWORD), hasher.hash(PASSWORD)], { concurrency: 2 })
+              const niced = threadNiceness().filter((nice) => nice === 7).length - before
+              // two hash threads at niceness 7; the main thread (the first task) keeps the process's priority
+              assert.strictEqual(niced, 2)
+              assert.notStrictEqual(threadNiceness()[0], 7)
+            })
+        )
+        yield* withHasher(
+          PasswordHasher.layer({ ...SMALL, niceness: 0, maxConcurrency: 2 }),
+          (hasher) =>
+            Effect.gen(function*() {
+              yield* Effect.all([hasher.hash(PASSWORD), hasher.hash(PASSWORD)], { concurrency: 2 })
+              assert.strictEqual(threadNiceness().filter((nice) => nice === 7).length, before)
+            })
+        )
+      }))
+
+    it.live("sheds a hash that finds no free slot within maxWait with PasswordHasherBusy, an infrastructure error", () =>
+      // one slot, held by a slow hash (256 MiB, 4 passes: far longer than the 50 ms bound)
+      withHasher(
+        PasswordHasher.layer({
+          memoryCost: 262_144,
+          timeCost: 4,
+          parallelism: 1,
+          maxConcurrency: 1,
+          maxWait: "50 millis"
+        }),
+        (hasher) =>
+          Effect.gen(function*() {
+            const slow = yield* Effect.forkChild(hasher.hash(PASSWORD))
+            yield* Effect.sleep("10 millis")
+            const shed = yield* Effect.flip(hasher.verifyAndUpdate(PASSWORD, FIXTURES.owaspArgon2))
+            assert.strictEqual(shed._tag, "PasswordHasherBusy")
+            assert.isTrue(Infrastructure.isInfrastructureError(shed))
+            const hashed = yield* Fiber.join(slow)
+            assert.match(hashed, /^\$argon2id\$v=19\$m=262144,t=4,p=1\$/u)
+            // the slot is free again: the next request is admitted
+            const result = yield* hasher.verifyAndUpdate(PASSWORD, FIXTURES.owaspArgon2)
+            assert.isTrue(result.verified)
+          })
+      ))
+
+    it.live("queues within maxWait in arrival order rather than shedding", () =>
+      withHasher(
+        PasswordHasher.layer({ ...SMALL, maxConcurrency: 1, maxWait: "10 seconds" }),
+        (hasher) =>
+          Effect.gen(function*() {
+            const hashes = yield* Effect.all(Array.from({ length: 8 }, () => hasher.hash(PASSWORD)), { concurrency: 8 })
+            assert.strictEqual(new Set(hashes).size, 8)
+          })
+      ))
+
+    it.effect("refuses a niceness outside 0..19 when the layer is built", () =>
+      Effect.gen(function*() {
+        for (const niceness of [-1, 20, 1.5]) {
+          const exit = yield* Effect.exit(withHasher(PasswordHasher.layer({ ...SMALL, niceness }), () => Effect.void))
+          assert.isTrue(exit._tag === "Failure", String(niceness))
         }
       }))
   })

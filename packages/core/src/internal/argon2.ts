@@ -25,6 +25,7 @@ export class EngineFailure extends Data.TaggedError("EngineFailure")<{ readonly 
 
 /** Computes raw Argon2 output off the event loop. */
 export interface Engine {
-  readonly name: "node-rs" | "native" | "kdf" | "hash-wasm"
+  /** What computes it, for the start-up log line (`node-rs`, `native`, `kdf`, `node-rs in worker threads`...). */
+  readonly name: string
   readonly derive: (input: DeriveInput) => Effect.Effect<Uint8Array, Unsupported | EngineFailure>
 }
