@@ -12,6 +12,7 @@ import type { SqlClient, SqlError } from "effect/sql"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Template from "./internal/template.ts"
 
 /**
  * The embedded database could not be started (data directory unusable, socket not bindable).
@@ -33,6 +34,12 @@ export class EmbeddedPostgresError extends Schema.TaggedError<EmbeddedPostgresEr
 export interface Options {
   /** Where PGlite keeps its files (created when missing); in memory, lost at shutdown, when absent. */
   readonly dataDir?: string | undefined
+  /**
+   * Where an in-memory database caches the freshly initialised cluster of the installed PGlite, so that later starts
+   * skip initdb (about two seconds); `$XDG_CACHE_HOME/effect-users` (else `~/.cache/effect-users`) by default,
+   * `false` to run initdb at every start. Only the empty cluster is cached, never data.
+   */
+  readonly templateCache?: string | false | undefined
 }
 
 /**
@@ -72,8 +79,24 @@ export const layerServer = (options: Options = {}): Layer.Layer<EmbeddedPostgres
           `cannot open the embedded database${Option.match(dataDir, { onNone: () => "", onSome: (d) => ` in ${d}` })}`,
           async () => {
             const { PGlite } = await import("@electric-sql/pglite")
-            const db = Option.isSome(dataDir) ? new PGlite(dataDir.value) : new PGlite()
+            if (Option.isSome(dataDir)) {
+              const db = new PGlite(dataDir.value)
+              await db.waitReady
+              return db
+            }
+            const cache = options.templateCache ?? Template.defaultDirectory()
+            const file = cache === false ? undefined : await Template.path(cache)
+            const template = file === undefined ? undefined : await Template.read(file)
+            if (template !== undefined) {
+              const db = new PGlite({ loadDataDir: template })
+              const loaded = await db.waitReady.then(() => true, () => false)
+              if (loaded) return db
+              // a damaged or foreign file: initdb, and the cache is rewritten below
+              await db.close().catch(() => undefined)
+            }
+            const db = new PGlite()
             await db.waitReady
+            if (file !== undefined) await Template.write(file, await db.dumpDataDir("none"))
             return db
           }
         ),
