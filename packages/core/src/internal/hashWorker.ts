@@ -1,6 +1,6 @@
 import type * as NodeRsModule from "@node-rs/argon2"
-import bcrypt from "bcryptjs"
-import { argon2d, argon2i, argon2id } from "hash-wasm"
+import type * as Bcrypt from "bcryptjs"
+import type * as HashWasm from "hash-wasm"
 import * as NodeCrypto from "node:crypto"
 import { readlinkSync } from "node:fs"
 import { setPriority } from "node:os"
@@ -31,10 +31,13 @@ const lowerPriority = (niceness: number) => {
 
 lowerPriority(isSettings(workerData) ? workerData.niceness : 0)
 
-const wasm = { argon2id, argon2i, argon2d } as const
 const nodeRsAlgorithm = { argon2d: 0, argon2i: 1, argon2id: 2 } as const
 
+// Each engine is loaded on first use: a thread holds only the one it computes with (and bcryptjs once a legacy hash
+// is checked), which keeps every thread's isolate small.
 let nodeRs: Promise<typeof NodeRsModule> | undefined
+let hashWasm: Promise<typeof HashWasm> | undefined
+let bcrypt: Promise<typeof Bcrypt> | undefined
 
 const argon2 = async (request: Extract<WorkerRequest, { op: "argon2" }>, engine: WorkerEngine) => {
   switch (engine) {
@@ -61,7 +64,10 @@ const argon2 = async (request: Extract<WorkerRequest, { op: "argon2" }>, engine:
         parallelism: request.parallelism,
         tagLength: request.length
       }))
-    case "hash-wasm":
+    case "hash-wasm": {
+      hashWasm ??= import("hash-wasm")
+      const module = await hashWasm
+      const wasm = { argon2id: module.argon2id, argon2i: module.argon2i, argon2d: module.argon2d } as const
       return wasm[request.variant]({
         password: request.password,
         salt: request.salt,
@@ -71,6 +77,7 @@ const argon2 = async (request: Extract<WorkerRequest, { op: "argon2" }>, engine:
         hashLength: request.length,
         outputType: "binary"
       })
+    }
   }
 }
 
@@ -78,8 +85,11 @@ const handle = async (request: WorkerRequest): Promise<Uint8Array | boolean> => 
   switch (request.op) {
     case "argon2":
       return argon2(request, request.engine)
-    case "bcrypt":
-      return bcrypt.compareSync(request.password, request.hash)
+    case "bcrypt": {
+      bcrypt ??= import("bcryptjs")
+      const module = await bcrypt
+      return module.default.compareSync(request.password, request.hash)
+    }
   }
 }
 
