@@ -29,6 +29,10 @@ export * as Transport from "./Transport.ts"
 
 export * as User from "./User.ts"
 
+export * as UserCache from "./UserCache.ts"
+
+export * as UserChanges from "./UserChanges.ts"
+
 export * as UserError from "./UserError.ts"
 
 export * as UserHooks from "./UserHooks.ts"
