@@ -250,7 +250,14 @@ const main = async () => {
       { SECRET: secret, DATABASE_URL: databaseUrl },
       "/openapi.json"
     )
-  const servers = baseline === undefined ? [bare, floor, ours] : [bare, floor, ours, baseline]
+  // the opt-in cached read path (P1c: USER_CACHE, invalidated through LISTEN/NOTIFY), on the same database and token
+  const cached = await startServer(
+    "cached",
+    "examples/server/src/main.ts",
+    { SECRET: secret, DATABASE_URL: databaseUrl, USER_CACHE: "1" },
+    "/openapi.json"
+  )
+  const servers = baseline === undefined ? [bare, floor, ours, cached] : [bare, floor, ours, cached, baseline]
   const loadBefore = loadavg()[0] ?? 0
   log(`bench: warming up (${WARMUP} s each)`)
   for (const server of servers) await load(server.url, token, WARMUP)
@@ -279,6 +286,7 @@ const main = async () => {
     bare: "bare `node:http`, static JSON (ceiling)",
     floor: "floor: `node:http` + `node:crypto` HS256 + `pg` pool of 4, named prepared select",
     "effect-users": "**effect-users** `examples/server` (HttpApi, PostgreSQL)",
+    cached: "effect-users with `USER_CACHE=1` (users cached in memory, LISTEN/NOTIFY invalidation)",
     baseline: `baseline: \`examples/server\` of ${baselineDir}`
   }
   const rows = servers.map((server) => {
@@ -319,7 +327,12 @@ const main = async () => {
     table,
     "",
     `**effect-users / floor = ${ratio.toFixed(2)}** (target ≥ 0.90): the median of the per-round ratios ` +
-    `(${paired.map((r) => r.toFixed(2)).join(", ")}); the ratio of the medians is ${ratioOfMedians.toFixed(2)}.`
+    `(${paired.map((r) => r.toFixed(2)).join(", ")}); the ratio of the medians is ${ratioOfMedians.toFixed(2)}.`,
+    "",
+    `**cached / bare = ${
+      median((samples.get("cached") ?? []).map((s, i) => s.rps / (samples.get("bare")?.[i]?.rps ?? Number.NaN)))
+        .toFixed(2)
+    }** (target ≥ 0.50): the opt-in \`USER_CACHE\` read path against bare \`node:http\`, median of the per-round ratios.`
   ].join("\n")
 
   log("")
@@ -330,6 +343,9 @@ const main = async () => {
       paired.map((r) => r.toFixed(2)).join(", ")
     }; ratio of medians ${ratioOfMedians.toFixed(2)})`
   )
+  const bareSamples = samples.get("bare") ?? []
+  const cachedToBare = median((samples.get("cached") ?? []).map((s, i) => s.rps / (bareSamples[i]?.rps ?? Number.NaN)))
+  log(`cached / bare = ${cachedToBare.toFixed(2)} (target >= 0.50)`)
   if (baseline !== undefined) {
     const baselineSamples = samples.get("baseline") ?? []
     const baselinePaired = baselineSamples.map((s, i) => s.rps / (floorSamples[i]?.rps ?? Number.NaN))

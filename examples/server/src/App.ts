@@ -12,8 +12,24 @@
  * - `/openapi.json` and an offline docs page at `/docs`;
  * - with `EFFECT_USERS_TEST_ENDPOINTS=1` only: the black-box suite's test endpoints (test/blackbox).
  */
-import { EmbeddedPostgres, SqlAccessTokenRepository, SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
-import { Email, Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
+import {
+  EmbeddedPostgres,
+  PgUserChanges,
+  SqlAccessTokenRepository,
+  SqlMigrations,
+  SqlUserRepository
+} from "@effect-users/adapter-sql"
+import {
+  Email,
+  Mailer,
+  PasswordHasher,
+  PasswordPolicy,
+  User,
+  UserCache,
+  UserChanges,
+  UserHooks,
+  UserManager
+} from "@effect-users/core"
 import { DbStrategy } from "@effect-users/strategy-db"
 import { JwtStrategy } from "@effect-users/strategy-jwt"
 import { RedisStrategy } from "@effect-users/strategy-redis"
@@ -52,6 +68,8 @@ export const AppConfig = Config.all({
    */
   passwordHash: Config.Literals(["owasp", "fastapi"], "PASSWORD_HASH").pipe(Config.withDefault("owasp")),
   passwordHashNiceness: Config.Int("PASSWORD_HASH_NICENESS").pipe(Config.withDefault(10)),
+  /** Caches users in memory (`UserCache`), invalidated across instances through PostgreSQL's LISTEN/NOTIFY. */
+  userCache: Config.Boolean("USER_CACHE").pipe(Config.withDefault(false)),
   /** Test-only endpoints for the black-box suite; never set it in production. */
   testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
 })
@@ -133,6 +151,19 @@ const database = (config: AppConfig) =>
     onSome: (url) => PgClient.layer({ url, maxConnections: 4, multiplex: true }),
     onNone: () => EmbeddedPostgres.layerDefault
   })
+
+/**
+ * The user repository, behind an in-memory cache when `USER_CACHE` is set: on PostgreSQL the instances tell each other
+ * of changes by LISTEN/NOTIFY; the embedded database has one instance (and one connection), so the feed stays in it.
+ */
+const userRepository = (config: AppConfig) => {
+  if (!config.userCache) return SqlUserRepository.layer()
+  const onPostgres = Option.isSome(Option.filter(config.databaseUrl, (url) => Redacted.value(url) !== ""))
+  return UserCache.layer().pipe(
+    Layer.provide(SqlUserRepository.layer()),
+    Layer.provide(onPostgres ? PgUserChanges.layer() : UserChanges.layerMemory)
+  )
+}
 
 // The strategy's own client layer: recommended timeouts, outages and recoveries logged once (no unhandled "error"
 // events from ioredis), closed with the server.
@@ -225,7 +256,7 @@ export const layer = (config: AppConfig) => {
   })
 
   const Storage = Layer.mergeAll(
-    SqlUserRepository.layer(),
+    userRepository(config),
     SqlAccessTokenRepository.layer()
   ).pipe(
     Layer.provide(SqlMigrations.layer()),

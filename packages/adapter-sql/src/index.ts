@@ -5,6 +5,8 @@
 
 export * as EmbeddedPostgres from "./EmbeddedPostgres.ts"
 
+export * as PgUserChanges from "./PgUserChanges.ts"
+
 export * as SqlAccessTokenRepository from "./SqlAccessTokenRepository.ts"
 
 export * as SqlMigrations from "./SqlMigrations.ts"
