@@ -63,7 +63,8 @@ export const answer = (
     const other = path.endsWith("/") ? path.replace(/\/+$/u, "") : `${path}/`
     if (other !== "" && routes.some((route) => route.pattern.test(other))) {
       const location = `${host === undefined ? "" : `http://${host}`}${other}${url.slice(pathOf(url).length)}`
-      return HttpServerResponse.empty({ status: 307, headers: { location } })
+      // Starlette's RedirectResponse: an empty body with its length (not a chunked one)
+      return HttpServerResponse.empty({ status: 307, headers: { location, "content-length": "0" } })
     }
   }
   return responses.notFound

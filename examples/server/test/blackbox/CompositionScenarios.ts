@@ -81,6 +81,9 @@ scenario("§2.4 path matching", "case, empty segments, `;`, escapes and trailing
     const reply = await h.request("GET", path)
     expectStatus(reply, 307)
     expect(new URL(reply.headers.get("location") ?? "", t.client.baseUrl).pathname, path).toBe("/users/me")
+    // an empty body of declared length, not a chunked one
+    expect(reply.headers.get("content-length"), path).toBe("0")
+    expect(reply.headers.get("transfer-encoding"), path).toBeNull()
   }
 })
 
