@@ -11,11 +11,12 @@
  *
  * @since 0.0.0
  */
-import { ByteSize, Cause, Effect } from "effect"
-import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { ByteSize, Effect } from "effect"
+import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest } from "effect/http"
 import { responses } from "./ErrorResponse.ts"
 import * as Fallback from "./Fallback.ts"
 import { normalise } from "./internal/Path.ts"
+import * as Unexpected from "./internal/Unexpected.ts"
 import { defaultLimits } from "./RequestBody.ts"
 
 /**
@@ -36,8 +37,6 @@ const isTooLarge = (error: unknown): boolean =>
 
 const isRouteNotFound = (error: unknown): boolean =>
   HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound"
-
-const internalError = HttpServerResponse.text("Internal Server Error", { status: 500 })
 
 // methods whose requests carry no body the routes read
 const bodiless = new Set(["GET", "HEAD", "OPTIONS"])
@@ -73,17 +72,15 @@ export const layer = (
           ? limited
           : Effect.provideService(limited, HttpServerRequest.HttpServerRequest, request.modify({ url }))
         return Effect.catchCause(routed, (cause) => {
-          const errors = cause.reasons.flatMap((reason) =>
-            Cause.isFailReason(reason) ? [reason.error] : Cause.isDieReason(reason) ? [reason.defect] : []
-          )
+          const errors = Unexpected.errorsOf(cause)
           if (errors.some(isTooLarge)) return Effect.succeed(responses.payloadTooLarge)
           if (routes !== undefined && errors.some(isRouteNotFound)) {
             return Effect.succeed(
               Fallback.answer(routes, method, request.url, request.headers["host"]) ?? responses.notFound
             )
           }
-          if (errors.length === 0 || errors.some(isRouteNotFound)) return Effect.failCause(cause)
-          return Effect.as(Effect.logError("unexpected failure, answering 500", cause), internalError)
+          if (errors.some(isRouteNotFound)) return Effect.failCause(cause)
+          return Unexpected.answer(cause)
         })
       }),
     { global: true }

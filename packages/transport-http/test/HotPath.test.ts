@@ -52,6 +52,15 @@ describe("the hot path alone", () => {
         // any other form of the request is the router's (here: no route)
         assert.strictEqual((yield* get("/users/me?x=1", bearer(token))).status, 404)
       }))
+
+    it.effect("answers a defect with a logged 500, like every other route", () =>
+      Effect.gen(function*() {
+        outage.defect = true
+        const reply = yield* get("/users/me", bearer("any")).pipe(
+          Effect.ensuring(Effect.sync(() => (outage.defect = false)))
+        )
+        assert.deepStrictEqual([reply.status, reply.text], [500, "Internal Server Error"])
+      }))
   })
 })
 

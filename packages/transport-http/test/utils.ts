@@ -29,7 +29,7 @@ export const fakeHasher: Layer.Layer<PasswordHasher.PasswordHasher> = Layer.succ
 })
 
 /** Whether the test stores are "down" (every strategy read fails with a StrategyError). */
-export const outage = { strategy: false, repository: false }
+export const outage = { strategy: false, repository: false, defect: false }
 
 /** A tiny opaque-token strategy over the user repository (test only). */
 export const opaqueStrategy: Effect.Effect<Strategy.Strategy, never, UserRepository.UserRepository | User.UserModel> =
@@ -44,6 +44,7 @@ export const opaqueStrategy: Effect.Effect<Strategy.Strategy, never, UserReposit
           Strategy.StrategyError | UserRepository.UserRepositoryError
         > => {
           if (outage.strategy) return Effect.fail(new Strategy.StrategyError({ method: "readToken", cause: "down" }))
+          if (outage.defect) return Effect.die(new Error("a defect of the strategy"))
           const id = tokens.get(token)
           if (id === undefined) return Effect.succeed(Option.none())
           return Option.match(model.id.parse(id), {

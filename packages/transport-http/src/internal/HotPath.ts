@@ -8,6 +8,7 @@ import * as Authenticate from "./authenticate.ts"
 import { Backends } from "./Backends.ts"
 import { RouterGuard } from "./RouterGuard.ts"
 import type { Schemas } from "./Schemas.ts"
+import * as Unexpected from "./Unexpected.ts"
 
 /** The middlewares the users router's `GET /me` runs, which the seam does exactly. */
 export const ownMiddlewares: ReadonlySet<unknown> = new Set<unknown>([RouterGuard, RequestBody.Middleware])
@@ -45,7 +46,7 @@ export const layer = (routes: ReadonlyArray<MeRoute>, read: Schemas["read"]) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
           if (request.method !== "GET") return httpEffect
           const serve = table.get(request.url)
-          return serve === undefined ? httpEffect : serve(request)
+          return serve === undefined ? httpEffect : Effect.catchCause(serve(request), Unexpected.answer)
         })
     }),
     { global: true }
