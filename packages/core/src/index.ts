@@ -5,6 +5,8 @@
 
 export * as AccessTokenRepository from "./AccessTokenRepository.ts"
 
+export * as ActionToken from "./ActionToken.ts"
+
 export * as AuthenticationBackend from "./AuthenticationBackend.ts"
 
 export * as Authenticator from "./Authenticator.ts"

@@ -46,6 +46,7 @@ import * as TargetUser from "./internal/TargetUser.ts"
 import * as RegisterRouter from "./RegisterRouter.ts"
 import * as RequestBody from "./RequestBody.ts"
 import * as ResetPasswordRouter from "./ResetPasswordRouter.ts"
+import type * as RouterExtension from "./RouterExtension.ts"
 import * as UsersRouter from "./UsersRouter.ts"
 import * as ValidationError from "./ValidationError.ts"
 import * as VerifyRouter from "./VerifyRouter.ts"
@@ -185,6 +186,8 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
     layerModel: UserModule.layerModel(model),
     /** The backends, in the order they are tried. */
     backends: definitions,
+    /** What a router made by another package needs to be served by this builder's `layer(api)` (`RouterExtension`). */
+    extension: { owner, read: schemas.read } satisfies RouterExtension.Builder,
     /** `POST /login` and `POST /logout` for one of the backends (`get_auth_router`). */
     authRouter: <const P extends Prefix>(backend: B[number], routerOptions: AuthRouter.Options<P>) =>
       AuthRouter.make(
@@ -221,6 +224,7 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
     layer: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(api: HttpApi.HttpApi<ApiId, Groups>) => {
       const meRoutes: Array<HotPath.MeRoute> = []
       const served = serveApi(api, owner, (group, spec) => {
+        if (spec.kind === "extension") return spec.serve({ api, group, read: schemas.read })
         switch (spec.kind) {
           case "auth": {
             const definition = definitions.find((backend) => backend.name === spec.backend)

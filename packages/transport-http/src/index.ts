@@ -31,6 +31,8 @@ export * as RequestBody from "./RequestBody.ts"
 
 export * as ResetPasswordRouter from "./ResetPasswordRouter.ts"
 
+export * as RouterExtension from "./RouterExtension.ts"
+
 export * as UsersRouter from "./UsersRouter.ts"
 
 export * as ValidationError from "./ValidationError.ts"

@@ -2,11 +2,14 @@ import type { Scope } from "effect"
 import { Context, Effect, Layer, Option } from "effect"
 import type { HttpApiGroup } from "effect/http-api"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
-import type { RouterSpec } from "./RouterSpec.ts"
+import type { ExtensionSpec, RouterSpec } from "./RouterSpec.ts"
 import { Router } from "./RouterSpec.ts"
 
-/** The identifiers of the library's groups: `<kind>:<prefix>` (`users:/users`, `auth:/auth/jwt`). */
-export type LibraryIdentifier = `${RouterSpec["kind"]}:/${string}`
+/**
+ * The identifiers of the library's groups: `<kind>:<prefix>` (`users:/users`, `auth:/auth/jwt`), and the extensions'
+ * (`oauth:/auth/google`, see `RouterExtension.Identifier`).
+ */
+export type LibraryIdentifier = `${RouterSpec["kind"]}:/${string}` | `oauth:/${string}`
 
 /** A group of the library, as the type of an api sees it. */
 export interface LibraryGroup {
@@ -59,7 +62,7 @@ export const serveApi = <
 >(
   api: HttpApi.HttpApi<ApiId, Groups>,
   owner: object,
-  serve: (group: HttpApiGroup.Top, spec: RouterSpec) => L
+  serve: (group: HttpApiGroup.Top, spec: RouterSpec | ExtensionSpec) => L
 ): Layer.Layer<HttpApiGroup.ToService<ApiId, Extract<Groups, LibraryGroup>>, Layer.Error<L>, Layer.Services<L>> => {
   let served: Layer.Layer<never, unknown, unknown> = Layer.empty
   HttpApi.reflect(api, {
