@@ -7,7 +7,8 @@
  *
  * @since 0.0.0
  */
-import { DateTime, Effect, Option, Redacted, Result } from "effect"
+import { DateTime, Effect, Redacted, Result } from "effect"
+import type { Option } from "effect"
 import { errors, type JWTPayload, jwtVerify } from "jose"
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto"
 

@@ -6,8 +6,8 @@
  */
 import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { Scope } from "effect"
-import * as DeliveryQueue from "./DeliveryQueue.ts"
 import * as ActionToken from "./ActionToken.ts"
+import * as DeliveryQueue from "./DeliveryQueue.ts"
 import { emailKey } from "./internal/email.ts"
 import { Mailer } from "./Mailer.ts"
 import { PasswordHasher, type PasswordHasherBusy, type PasswordHasherError } from "./PasswordHasher.ts"

@@ -5,4 +5,6 @@
 
 export * as OAuthClient from "./OAuthClient.ts"
 
+export * as OAuthRouter from "./OAuthRouter.ts"
+
 export * as OpenIdClient from "./OpenIdClient.ts"

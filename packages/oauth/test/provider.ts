@@ -28,10 +28,15 @@ const listen = (server: Server | ReturnType<typeof createTcpServer>, port = 0): 
 
 /**
  * Starts a provider (on `port`, or a free one); `idTokenClaims` puts the e-mail in the ID token as well as in the
- * userinfo answer.
+ * userinfo answer; `redirectUris` are the client's allowed redirect URIs besides `redirectUri`. An account whose login
+ * starts with `noemail` has no e-mail.
  */
 export const start = async (
-  options: { readonly idTokenClaims?: boolean; readonly port?: number } = {}
+  options: {
+    readonly idTokenClaims?: boolean
+    readonly port?: number
+    readonly redirectUris?: ReadonlyArray<string>
+  } = {}
 ): Promise<TestProvider> => {
   const requests: Array<string> = []
   const server = createServer()
@@ -41,7 +46,7 @@ export const start = async (
     clients: [{
       client_id: clientId,
       client_secret: clientSecret,
-      redirect_uris: [redirectUri],
+      redirect_uris: [redirectUri, ...(options.redirectUris ?? [])],
       response_types: ["code"],
       grant_types: ["authorization_code"]
     }],
@@ -50,7 +55,7 @@ export const start = async (
     claims: { openid: ["sub"], email: ["email", "email_verified"] },
     findAccount: (_ctx, sub) => ({
       accountId: sub,
-      claims: () => ({ sub, email: `${sub}@example.com`, email_verified: true })
+      claims: () => sub.startsWith("noemail") ? { sub } : { sub, email: `${sub}@example.com`, email_verified: true }
     }),
     features: { devInteractions: { enabled: true } },
     ttl: { AccessToken: 3600, Grant: 3600, IdToken: 3600, Interaction: 600, Session: 3600 }
@@ -98,9 +103,9 @@ export const closedPort = async (): Promise<string> => {
 
 /**
  * Follows the authorization URL as a browser would: the provider's redirects, its login form (any password) and its
- * consent form, until it redirects to `redirectUri`; returns that callback URL.
+ * consent form, until it redirects to `redirectTo` (`redirectUri` by default); returns that callback URL.
  */
-export const authorize = async (authorizationUrl: string, login: string): Promise<URL> => {
+export const authorize = async (authorizationUrl: string, login: string, redirectTo = redirectUri): Promise<URL> => {
   const jar = new Map<string, string>()
   let url = authorizationUrl
   let init: { method: string; body?: URLSearchParams } = { method: "GET" }
@@ -115,7 +120,7 @@ export const authorize = async (authorizationUrl: string, login: string): Promis
     const location = response.headers.get("location")
     if (response.status >= 300 && response.status < 400 && location !== null) {
       const next = new URL(location, url)
-      if (next.href.startsWith(redirectUri)) return next
+      if (next.href.startsWith(redirectTo)) return next
       url = next.href
       init = { method: "GET" }
       continue
