@@ -89,7 +89,7 @@ const freePort = () =>
 describe("an OAuth login in headless Chromium with the network closed", () => {
   let provider: TestProvider.TestProvider | undefined
   let frozen: { readonly stop: () => Promise<void>; readonly url: string } | undefined
-  let runtime: ManagedRuntime.ManagedRuntime<unknown, unknown> | undefined
+  let dispose: (() => Promise<void>) | undefined
   let chromium: ChildProcess | undefined
   let cdp: Cdp | undefined
   let profile = ""
@@ -109,8 +109,9 @@ describe("an OAuth login in headless Chromium with the network closed", () => {
     base = `http://127.0.0.1:${port}`
     provider = await TestProvider.start({ redirectUris: App.callbacks(port) })
     frozen = await TestProvider.frozen()
-    runtime = ManagedRuntime.make(App.layer({ port, issuer: provider.issuer, downIssuer: frozen.url }))
+    const runtime = ManagedRuntime.make(App.layer({ port, issuer: provider.issuer, downIssuer: frozen.url }))
     await runtime.runPromise(Effect.void)
+    dispose = () => runtime.dispose()
     profile = mkdtempSync(join(tmpdir(), "effect-users-oauth-chromium-"))
     chromium = spawn(binary, [
       "--headless",
@@ -157,7 +158,7 @@ describe("an OAuth login in headless Chromium with the network closed", () => {
       await Promise.race([exited, sleep(5_000)])
       if (chromium.exitCode === null) chromium.kill("SIGKILL")
     }
-    await runtime?.dispose()
+    await dispose?.()
     await provider?.stop()
     await frozen?.stop()
     if (profile !== "") rmSync(profile, { recursive: true, force: true })
