@@ -276,6 +276,19 @@ describe("forged, replayed and expired callbacks never reach the provider (Q5)",
         "ACCESS_TOKEN_DECODE_ERROR"
       ],
       [
+        "state whose audience list names another purpose too",
+        at({
+          code,
+          state: await signState({
+            csrftoken: flow.csrf,
+            aud: ["fastapi-users:oauth-state", "fastapi-users:verify"],
+            exp
+          })
+        }),
+        cookie,
+        "ACCESS_TOKEN_DECODE_ERROR"
+      ],
+      [
         "state without audience (Q3)",
         at({ code, state: await signState({ csrftoken: flow.csrf, exp }) }),
         cookie,
