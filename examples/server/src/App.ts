@@ -10,6 +10,7 @@
  *   else in memory);
  * - a console mailer printing verify and reset tokens; the reference password rule (at least 3 characters);
  * - `/openapi.json` and an offline docs page at `/docs`;
+ * - OAuth login (JWT and cookie backends) and association when an OpenID Connect provider is configured (src/OAuth.ts);
  * - with `EFFECT_USERS_TEST_ENDPOINTS=1` only: the black-box suite's test endpoints (test/blackbox).
  */
 import {
@@ -49,6 +50,7 @@ import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
+import * as OAuth from "./OAuth.ts"
 
 /**
  * The application's configuration, from the environment.
@@ -280,7 +282,17 @@ export const layer = (config: AppConfig) => {
     Layer.provideMerge(Storage)
   )
 
-  const routes = Layer.mergeAll(ApiRoutes, config.testEndpoints ? testRoutes(Users.model) : Layer.empty)
+  const routes = Layer.mergeAll(
+    ApiRoutes,
+    config.testEndpoints ? testRoutes(Users.model) : Layer.empty,
+    // OAuth login and association, when the environment configures a provider (src/OAuth.ts)
+    OAuth.layer(
+      Users,
+      { jwt, cookie },
+      secret,
+      (api) => HttpApiBuilder.layer(api, { openapiPath: "/openapi-oauth.json" }).pipe(Layer.provide(Users.layer(api)))
+    )
+  )
 
   const announce = Layer.effectDiscard(
     HttpServer.addressFormattedWith((url) =>
