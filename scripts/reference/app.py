@@ -10,6 +10,10 @@
 - REQUIRES_VERIFICATION=1: the auth and users routers with requires_verification=True (as the example server);
 - validate_password: the reference test rule (fewer than 3 characters -> "Password should be at least 3 characters");
 - SQLite through aiosqlite in a temporary file (DATABASE_PATH, or a fresh temp file);
+- OAuth (when OAUTH_OIDC_ISSUER, OAUTH_OIDC_CLIENT_ID and OAUTH_OIDC_CLIENT_SECRET are set, as the example server):
+  httpx-oauth's OpenID client (name "openid") on that issuer, get_oauth_router for the JWT backend at /auth/openid
+  and for the cookie backend at /auth/openid-cookie, get_oauth_associate_router at /auth/associate/openid, state
+  secret SECRET; users keep their OAuth accounts in the oauth_account table;
 - with EFFECT_USERS_TEST_ENDPOINTS=1 only: GET /__test__/tokens?email= (the last verify and reset tokens the hooks
   saw for that address) and POST /__test__/superuser {"email", "password"} (an active verified superuser), the same
   test-only endpoints as the example server.
@@ -36,11 +40,11 @@ from fastapi_users.authentication import (
     RedisStrategy,
 )
 from fastapi_users.authentication.strategy.db import DatabaseStrategy
-from fastapi_users.db import SQLAlchemyBaseUserTableUUID, SQLAlchemyUserDatabase
+from fastapi_users.db import SQLAlchemyBaseOAuthAccountTableUUID, SQLAlchemyBaseUserTableUUID, SQLAlchemyUserDatabase
 from fastapi_users_db_sqlalchemy.access_token import SQLAlchemyAccessTokenDatabase, SQLAlchemyBaseAccessTokenTableUUID
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 
 SECRET = os.environ.get("SECRET", "change-me-this-is-the-example-secret-32b")
 PORT = int(os.environ.get("PORT", "8001"))
@@ -58,8 +62,12 @@ class Base(DeclarativeBase):
     pass
 
 
-class User(SQLAlchemyBaseUserTableUUID, Base):
+class OAuthAccount(SQLAlchemyBaseOAuthAccountTableUUID, Base):
     pass
+
+
+class User(SQLAlchemyBaseUserTableUUID, Base):
+    oauth_accounts: Mapped[list[OAuthAccount]] = relationship("OAuthAccount", lazy="joined")
 
 
 class AccessToken(SQLAlchemyBaseAccessTokenTableUUID, Base):
@@ -113,7 +121,7 @@ async def get_async_session() -> AsyncGenerator[AsyncSession, None]:
 
 
 async def get_user_db(session: AsyncSession = Depends(get_async_session)):
-    yield SQLAlchemyUserDatabase(session, User)
+    yield SQLAlchemyUserDatabase(session, User, OAuthAccount)
 
 
 async def get_access_token_db(session: AsyncSession = Depends(get_async_session)):
@@ -206,6 +214,32 @@ app.include_router(
     prefix="/users-rv",
     tags=["users"],
 )
+
+OAUTH_ISSUER = os.environ.get("OAUTH_OIDC_ISSUER", "")
+if OAUTH_ISSUER and os.environ.get("OAUTH_OIDC_CLIENT_ID") and os.environ.get("OAUTH_OIDC_CLIENT_SECRET"):
+    from httpx_oauth.clients.openid import OpenID
+
+    # reads the provider's metadata now: the provider must be up before this server starts
+    oauth_client = OpenID(
+        os.environ["OAUTH_OIDC_CLIENT_ID"],
+        os.environ["OAUTH_OIDC_CLIENT_SECRET"],
+        f"{OAUTH_ISSUER}/.well-known/openid-configuration",
+    )
+    app.include_router(
+        fastapi_users.get_oauth_router(oauth_client, bearer_backend, SECRET),
+        prefix=f"/auth/{oauth_client.name}",
+        tags=["auth"],
+    )
+    app.include_router(
+        fastapi_users.get_oauth_router(oauth_client, cookie_backend, SECRET),
+        prefix=f"/auth/{oauth_client.name}-cookie",
+        tags=["auth"],
+    )
+    app.include_router(
+        fastapi_users.get_oauth_associate_router(oauth_client, UserRead, SECRET),
+        prefix=f"/auth/associate/{oauth_client.name}",
+        tags=["auth"],
+    )
 
 
 @app.get("/protected")

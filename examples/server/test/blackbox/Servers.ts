@@ -105,7 +105,8 @@ export const startReference = async (
   } catch (error) {
     throw new Error(`could not create the FastAPI Users virtual environment (scripts/reference/venv.sh): ${error}`)
   }
-  const port = await freePort()
+  // a test may choose the port (PORT in `env`), e.g. to register the server's URLs somewhere first
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT)
   const database = join(mkdtempSync(join(tmpdir(), "effect-users-reference-")), "reference.sqlite")
   return run(
     python,
@@ -128,7 +129,8 @@ export const startExample = async (
   secret: string,
   env: Record<string, string> = {}
 ): Promise<RunningServer> => {
-  const port = await freePort()
+  // a test may choose the port (PORT in `env`), e.g. to register the server's URLs somewhere first
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT)
   return run(
     process.execPath,
     [join(root, "examples/server/src/main.ts")],
