@@ -16,7 +16,8 @@ export interface LibraryGroup {
   readonly identifier: LibraryIdentifier
 }
 
-interface Endpoints {
+/** What `serveGroup` reads of a group: its endpoints. */
+export interface Endpoints {
   readonly endpoints: Readonly<Record<string, { readonly identifier: string; readonly method: string }>>
 }
 
