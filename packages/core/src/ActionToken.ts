@@ -72,6 +72,19 @@ export const sign = (key: Key, claims: Claims): Effect.Effect<string> => Effect.
  */
 export type Refusal = "Expired" | "Invalid"
 
+const BASE64URL = /^[A-Za-z0-9_-]+$/u
+
+// Three segments, each in canonical base64url: jose, like most decoders, ignores the unused low bits of a segment's
+// last character, so without this one token would have several spellings that all verify (a changed last character
+// of the signature still verifying). PyJWT and this module only ever write the canonical one.
+const isCanonical = (token: string): boolean => {
+  const segments = token.split(".")
+  return segments.length === 3 &&
+    segments.every((segment) =>
+      BASE64URL.test(segment) && Buffer.from(segment, "base64url").toString("base64url") === segment
+    )
+}
+
 const singleAudience = (aud: unknown): unknown =>
   typeof aud === "string" ? aud : Array.isArray(aud) && aud.length === 1 ? aud[0] : undefined
 
@@ -90,7 +103,7 @@ export const decode = (
   audience: string,
   now: DateTime.Utc
 ): Effect.Effect<Result.Result<Claims, Refusal>> =>
-  Effect.promise(() =>
+  !isCanonical(token) ? Effect.succeed(Result.fail("Invalid")) : Effect.promise(() =>
     jwtVerify(token, key, {
       algorithms: ALGORITHMS,
       audience,
