@@ -9,9 +9,8 @@
 import { Clock, Duration, Effect, Option, Redacted, Ref, Schema, Semaphore } from "effect"
 import { HttpClient } from "effect/http"
 import * as oauth from "oauth4webapi"
-import { reasonOf } from "./internal/failure.ts"
 import * as Fetch from "./internal/fetch.ts"
-import { InvalidResponse, OAuthProviderError } from "./OAuthClient.ts"
+import * as Protocol from "./internal/protocol.ts"
 import type { AuthorizationRequest, ExchangeRequest, OAuthClient, OAuthProfile, OAuthTokens } from "./OAuthClient.ts"
 
 /**
@@ -38,7 +37,8 @@ export const defaultScopes: ReadonlyArray<string> = ["openid", "email"]
  *   default) unless `client_secret_post`;
  * - `scopes`: the base scopes (default `openid email`); `openid` is always sent;
  * - `profileFrom`: where the account id and e-mail are read, `userinfo` (the default, as httpx-oauth does; its `sub`
- *   must equal the ID token's) or `idToken` (no request; the provider must put `email` in the ID token);
+ *   must equal the ID token's) or `idToken` (no request; the provider must put `email` in the ID token); an e-mail
+ *   whose `email_verified` is `false` is not taken;
  * - `timeout`: the limit of each HTTP request (default 5 s);
  * - `allowInsecureRequests`: allow an `http:` issuer and endpoints (local development and tests only).
  *
@@ -59,7 +59,9 @@ export interface Options {
 
 const Claims = Schema.Struct({
   sub: Schema.String.check(Schema.isNonEmpty()),
-  email: Schema.optional(Schema.NullOr(Schema.String))
+  email: Schema.optional(Schema.NullOr(Schema.String)),
+  // Some providers send the boolean as a string.
+  email_verified: Schema.optional(Schema.Union([Schema.Boolean, Schema.String]))
 })
 
 /**
@@ -75,11 +77,7 @@ export const make = Effect.fn("OpenIdClient.make")(function*(options: Options) {
   const baseScopes = options.scopes ?? defaultScopes
   const profileFrom = options.profileFrom ?? "userinfo"
   const fetch = Fetch.make(http, options.timeout ?? defaultTimeout)
-  const transport = (signal: AbortSignal) => ({
-    [oauth.customFetch]: fetch,
-    [oauth.allowInsecureRequests]: options.allowInsecureRequests === true,
-    signal
-  })
+  const transport = Protocol.transport(fetch, options.allowInsecureRequests === true)
   const client: oauth.Client = { client_id: options.clientId }
   const secret = Redacted.value(options.clientSecret)
   const clientAuth = options.clientAuthentication === "client_secret_post"
@@ -88,12 +86,7 @@ export const make = Effect.fn("OpenIdClient.make")(function*(options: Options) {
   // oauth4webapi keeps the provider's key set here between ID token validations.
   const jwks: oauth.JWKSCacheInput = {}
 
-  const failure = (operation: string) => (cause: unknown) =>
-    new OAuthProviderError({ provider: name, reason: reasonOf(operation, cause) })
-  const invalid = (operation: string, cause: unknown) =>
-    new OAuthProviderError({ provider: name, reason: new InvalidResponse({ operation, cause }) })
-  const attempt = <A>(operation: string, run: (signal: AbortSignal) => Promise<A>) =>
-    Effect.tryPromise({ try: run, catch: failure(operation) })
+  const { attempt, failure, invalid } = Protocol.failures(name)
 
   // Discovery: one request at a time; a success is kept for the client's lifetime, a failure is not.
   const metadata = yield* Ref.make(Option.none<oauth.AuthorizationServer>())
@@ -117,20 +110,14 @@ export const make = Effect.fn("OpenIdClient.make")(function*(options: Options) {
     if (server.authorization_endpoint === undefined) {
       return yield* invalid("authorizationUrl", "the provider's metadata has no authorization_endpoint")
     }
-    const challenge = yield* attempt(
-      "authorizationUrl",
-      () => oauth.calculatePKCECodeChallenge(Redacted.value(request.codeVerifier))
+    return yield* Protocol.authorizationUrl(
+      server.authorization_endpoint,
+      client.client_id,
+      request,
+      scopeOf(request.scopes ?? baseScopes),
+      { nonce: true },
+      failure("authorizationUrl")
     )
-    const url = new URL(server.authorization_endpoint)
-    url.searchParams.set("response_type", "code")
-    url.searchParams.set("client_id", client.client_id)
-    url.searchParams.set("redirect_uri", request.redirectUri)
-    url.searchParams.set("state", request.state)
-    url.searchParams.set("scope", scopeOf(request.scopes ?? baseScopes))
-    url.searchParams.set("code_challenge", challenge)
-    url.searchParams.set("code_challenge_method", "S256")
-    if (request.nonce !== undefined) url.searchParams.set("nonce", request.nonce)
-    return url.href
   })
 
   const exchange = Effect.fn("OpenIdClient.exchange")(function*(request: ExchangeRequest) {
@@ -160,16 +147,7 @@ export const make = Effect.fn("OpenIdClient.make")(function*(options: Options) {
       return result
     })
     const now = yield* Clock.currentTimeMillis
-    const claims = oauth.getValidatedIdTokenClaims(tokens)
-    const result: OAuthTokens = {
-      accessToken: Redacted.make(tokens.access_token),
-      tokenType: tokens.token_type,
-      expiresAt: tokens.expires_in === undefined ? null : Math.floor(now / 1000) + tokens.expires_in,
-      refreshToken: Option.map(Option.fromNullishOr(tokens.refresh_token), Redacted.make),
-      scope: Option.fromNullishOr(tokens.scope),
-      idToken: Option.fromNullishOr(claims === undefined ? undefined : { ...claims })
-    }
-    return result
+    return Protocol.tokensOf(tokens, now, oauth.getValidatedIdTokenClaims(tokens))
   })
 
   const profileOf = (claims: unknown) =>
@@ -177,7 +155,11 @@ export const make = Effect.fn("OpenIdClient.make")(function*(options: Options) {
       Effect.mapError((cause) => invalid("profile", cause)),
       Effect.map((decoded): OAuthProfile => ({
         accountId: decoded.sub,
-        accountEmail: Option.fromNullishOr(decoded.email)
+        // An address the provider says it has not verified is not the account's: FastAPI Users' `associate_by_email`
+        // would hand an existing user to whoever typed that address at the provider.
+        accountEmail: decoded.email_verified === false || decoded.email_verified === "false"
+          ? Option.none()
+          : Option.fromNullishOr(decoded.email)
       }))
     )
 

@@ -3,21 +3,26 @@
  * endpoint and from the ID token.
  */
 import * as OpenIdClient from "@effect-users/oauth/OpenIdClient"
-import { Effect, Redacted } from "effect"
+import * as OAuthClientConformance from "@effect-users/testing/OAuthClientConformance"
+import { Effect, Option, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { afterAll, beforeAll } from "vitest"
-import { conformance } from "./OAuthClientConformance.ts"
 import * as TestProvider from "./provider.ts"
 
 let provider: TestProvider.TestProvider
+let frozen: { readonly url: string; readonly stop: () => Promise<void> }
 let down: string
 beforeAll(async () => {
   provider = await TestProvider.start({ idTokenClaims: true })
+  frozen = await TestProvider.frozen()
   down = await TestProvider.closedPort()
 })
-afterAll(() => provider.stop())
+afterAll(async () => {
+  await provider.stop()
+  await frozen.stop()
+})
 
-const client = (issuer: () => string, profileFrom: "userinfo" | "idToken") =>
+const client = (issuer: () => string, profileFrom: "userinfo" | "idToken", timeout = "5 seconds" as const) =>
   Effect.suspend(() =>
     OpenIdClient.make({
       name: "openid",
@@ -25,16 +30,30 @@ const client = (issuer: () => string, profileFrom: "userinfo" | "idToken") =>
       clientId: TestProvider.clientId,
       clientSecret: Redacted.make(TestProvider.clientSecret),
       allowInsecureRequests: true,
-      profileFrom
+      profileFrom,
+      timeout
     })
   ).pipe(Effect.provide(FetchHttpClient.layer))
 
 for (const profileFrom of ["userinfo", "idToken"] as const) {
-  conformance(`OpenIdClient (profile from ${profileFrom})`, {
+  OAuthClientConformance.suite(`OpenIdClient (profile from ${profileFrom})`, {
     client: client(() => provider.issuer, profileFrom),
     unreachable: client(() => down, profileFrom),
+    frozen: Effect.suspend(() =>
+      OpenIdClient.make({
+        name: "openid",
+        issuer: frozen.url,
+        clientId: TestProvider.clientId,
+        clientSecret: Redacted.make(TestProvider.clientSecret),
+        allowInsecureRequests: true,
+        timeout: "500 millis"
+      })
+    ).pipe(Effect.provide(FetchHttpClient.layer)),
     redirectUri: TestProvider.redirectUri,
     signIn: TestProvider.authorize,
-    sendsIss: true
+    profileOf: (login) => ({ accountId: login, accountEmail: Option.some(`${login}@example.com`) }),
+    scope: "openid email",
+    sendsIss: true,
+    openId: true
   })
 }

@@ -29,13 +29,18 @@ const listen = (server: Server | ReturnType<typeof createTcpServer>, port = 0): 
 /**
  * Starts a provider (on `port`, or a free one); `idTokenClaims` puts the e-mail in the ID token as well as in the
  * userinfo answer; `redirectUris` are the client's allowed redirect URIs besides `redirectUri`. An account whose login
- * starts with `noemail` has no e-mail.
+ * starts with `noemail` has no e-mail, the account `unverified` one the provider marks unverified;
+ * `clientAuthentication` and `emailScopes` shape the client and the scopes for a preset.
  */
 export const start = async (
   options: {
     readonly idTokenClaims?: boolean
     readonly port?: number
     readonly redirectUris?: ReadonlyArray<string>
+    /** How the client authenticates at the token endpoint (default `client_secret_basic`). */
+    readonly clientAuthentication?: "client_secret_basic" | "client_secret_post"
+    /** Scopes of a provider's own naming that grant the e-mail claims (Google's `userinfo.email` URL). */
+    readonly emailScopes?: ReadonlyArray<string>
   } = {}
 ): Promise<TestProvider> => {
   const requests: Array<string> = []
@@ -48,14 +53,23 @@ export const start = async (
       client_secret: clientSecret,
       redirect_uris: [redirectUri, ...(options.redirectUris ?? [])],
       response_types: ["code"],
-      grant_types: ["authorization_code"]
+      grant_types: ["authorization_code"],
+      token_endpoint_auth_method: options.clientAuthentication ?? "client_secret_basic"
     }],
     pkce: { required: () => true },
     conformIdTokenClaims: options.idTokenClaims !== true,
-    claims: { openid: ["sub"], email: ["email", "email_verified"] },
+    claims: {
+      openid: ["sub"],
+      email: ["email", "email_verified"],
+      ...Object.fromEntries((options.emailScopes ?? []).map((scope) => [scope, ["email", "email_verified"]]))
+    },
+    // An account whose login starts with `noemail` has no address, `unverified` one the provider has not verified.
     findAccount: (_ctx, sub) => ({
       accountId: sub,
-      claims: () => sub.startsWith("noemail") ? { sub } : { sub, email: `${sub}@example.com`, email_verified: true }
+      claims: () =>
+        sub.startsWith("noemail")
+          ? { sub }
+          : { sub, email: `${sub}@example.com`, email_verified: sub !== "unverified" }
     }),
     features: { devInteractions: { enabled: true } },
     ttl: { AccessToken: 3600, Grant: 3600, IdToken: 3600, Interaction: 600, Session: 3600 }

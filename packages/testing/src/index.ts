@@ -5,6 +5,8 @@
 
 export * as AccessTokenRepositoryConformance from "./AccessTokenRepositoryConformance.ts"
 
+export * as OAuthClientConformance from "./OAuthClientConformance.ts"
+
 export * as StrategyConformance from "./StrategyConformance.ts"
 
 export * as TestServices from "./TestServices.ts"
