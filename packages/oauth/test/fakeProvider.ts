@@ -93,8 +93,11 @@ export const start = async (options: FakeOptions): Promise<Fake> => {
     }
 
     if (url.pathname === options.tokenPath && req.method === "POST") {
+      // RFC 6749 §2.3.1: both halves of the Basic credentials are form-urlencoded.
       const basic = req.headers.authorization?.startsWith("Basic ") === true
-        ? Buffer.from(req.headers.authorization.slice(6), "base64").toString("utf8")
+        ? Buffer.from(req.headers.authorization.slice(6), "base64").toString("utf8").split(":").map((part) =>
+          decodeURIComponent(part.replaceAll("+", " "))
+        ).join(":")
         : undefined
       const authenticated = options.clientAuthentication === "client_secret_basic"
         ? basic === `${clientId}:${clientSecret}` && !form.has("client_secret")
