@@ -8,8 +8,8 @@
 import { Effect, Option, Schema } from "effect"
 import type { Duration, Redacted } from "effect"
 import type { HttpClient } from "effect/http"
-import type { OAuthClient } from "./OAuthClient.ts"
 import * as OAuth2Client from "./OAuth2Client.ts"
+import type { OAuthClient } from "./OAuthClient.ts"
 import * as OpenIdClient from "./OpenIdClient.ts"
 
 /**

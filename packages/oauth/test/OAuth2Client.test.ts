@@ -83,7 +83,10 @@ const authorize = Effect.fn(function*(client: OAuth2Client.OAuth2Client, login: 
 describe("OAuth2Client", () => {
   it.live("extra authorization parameters and the scope separator shape the URL; no nonce is sent", () =>
     Effect.gen(function*() {
-      const client = yield* make(() => fake.url, { scopeSeparator: ",", authorizationParams: { response_mode: "query" } })
+      const client = yield* make(() => fake.url, {
+        scopeSeparator: ",",
+        authorizationParams: { response_mode: "query" }
+      })
       const url = new URL(
         yield* client.authorizationUrl({
           redirectUri: Fake.redirectUri,

@@ -4,12 +4,11 @@
  * oidc-provider; then each preset's own mapping (the account without an e-mail, the unverified address, the
  * provider's error answers).
  */
-import * as OAuth2Client from "@effect-users/oauth/OAuth2Client"
 import type * as OAuthClient from "@effect-users/oauth/OAuthClient"
 import * as OAuthProviders from "@effect-users/oauth/OAuthProviders"
 import * as OAuthClientConformance from "@effect-users/testing/OAuthClientConformance"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Redacted, Schema } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
@@ -52,7 +51,12 @@ const specs: ReadonlyArray<Spec> = [
         "/api/user/emails": (login) => ({
           body: login === "noemail" ? [] : [
             { email: email(login, "old.example"), primary: false, verified: true, visibility: null },
-            { email: email(login, "private.example"), primary: true, verified: login !== "unverified", visibility: "private" }
+            {
+              email: email(login, "private.example"),
+              primary: true,
+              verified: login !== "unverified",
+              visibility: "private"
+            }
           ]
         })
       }
@@ -119,7 +123,8 @@ const specs: ReadonlyArray<Spec> = [
       },
       unauthorized: { status: 401, body: { message: "401: Unauthorized", code: 0 } }
     },
-    make: (root, options, clientSecret = secret) => OAuthProviders.discord(Fake.clientId, clientSecret, { ...options, baseUrl: `${root}/api` }),
+    make: (root, options, clientSecret = secret) =>
+      OAuthProviders.discord(Fake.clientId, clientSecret, { ...options, baseUrl: `${root}/api` }),
     scope: "identify email",
     profileOf: (login) => ({
       accountId: String(Fake.numericId(login)),
@@ -405,7 +410,12 @@ for (const spec of openIdSpecs) {
         for (const login of ["noemail", "unverified"]) {
           const codeVerifier = Redacted.make(randomBytes(32).toString("base64url"))
           const nonce = randomBytes(16).toString("hex")
-          const url = yield* client.authorizationUrl({ redirectUri: TestProvider.redirectUri, state: "s", codeVerifier, nonce })
+          const url = yield* client.authorizationUrl({
+            redirectUri: TestProvider.redirectUri,
+            state: "s",
+            codeVerifier,
+            nonce
+          })
           const callback = (yield* Effect.promise(() => TestProvider.authorize(url, login))).searchParams
           const tokens = yield* client.exchange({
             code: callback.get("code") ?? "",

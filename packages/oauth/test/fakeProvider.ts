@@ -163,4 +163,5 @@ export const start = async (options: FakeOptions): Promise<Fake> => {
 }
 
 /** A stable numeric id for a login (providers with numeric ids). */
-export const numericId = (login: string) => Number.parseInt(createHash("sha256").update(login).digest("hex").slice(0, 8), 16)
+export const numericId = (login: string) =>
+  Number.parseInt(createHash("sha256").update(login).digest("hex").slice(0, 8), 16)

@@ -51,7 +51,7 @@ const reasonOf = <A>(effect: Effect.Effect<A, OAuthClient.OAuthProviderError>) =
  * @since 0.0.0
  * @category constructors
  */
-export const suite = (name: string, harness: Harness): void =>
+export const suite = (name: string, harness: Harness): void => {
   describe(`OAuthClient conformance: ${name}`, () => {
     const flow = Effect.fn(function*(client: OAuthClient.OAuthClient, login: string) {
       const verifier = random()
@@ -193,3 +193,4 @@ export const suite = (name: string, harness: Harness): void =>
         assert.isBelow(Duration.toMillis(elapsed), 3000)
       }))
   })
+}
