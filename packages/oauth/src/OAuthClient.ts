@@ -36,7 +36,9 @@ export class InvalidResponse extends Schema.TaggedError<InvalidResponse>()("Inva
 }) {}
 
 /**
- * The provider answered with an OAuth error (`error=invalid_grant`, an `invalid_token` challenge, ...).
+ * The provider answered with an OAuth error (`error=invalid_grant`, an `invalid_token` challenge, ...), also when
+ * it sends one with a 200 status (GitHub, Reddit), or its API refused a profile request (a non-2xx answer: `error` is
+ * the body's `error` string, else `http_<status>`).
  *
  * @since 0.0.0
  * @category errors
@@ -168,8 +170,9 @@ export interface OAuthProfile {
  * - `name` is the provider's name as stored in the user's OAuth accounts (`oauth_name`); stable per application;
  * - `authorizationUrl` yields the provider's authorization endpoint with `response_type=code`, `client_id`,
  *   `redirect_uri`, `state`, `scope` (the given scopes, or the client's base scopes), `code_challenge` (S256 of
- *   `codeVerifier`, never the verifier itself) and `code_challenge_method=S256`, and `nonce` when given; it sends at
- *   most the provider's metadata request (cached after the first success);
+ *   `codeVerifier`, never the verifier itself) and `code_challenge_method=S256`, and, for an OpenID Connect client,
+ *   `nonce` when given (plain OAuth 2.0 has no ID token to echo it); it sends at most the provider's metadata request
+ *   (cached after the first success);
  * - `exchange` refuses an `iss` other than the provider's issuer, and a missing `iss` when the provider advertises
  *   RFC 9207, before calling the token endpoint; it sends `code`, `redirect_uri` and `code_verifier`; an OpenID
  *   Connect client requires an ID token, validates it (signature, issuer, audience, lifetime) and requires its `nonce`
