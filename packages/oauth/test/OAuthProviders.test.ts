@@ -29,6 +29,8 @@ interface Spec {
   readonly profileOf: (login: string) => OAuthClient.OAuthProfile
   /** Logins whose account has no usable e-mail at this provider. */
   readonly withoutEmail: ReadonlyArray<string>
+  /** Parameters of the provider's own the authorization URL must carry. */
+  readonly authorizationParams?: Readonly<Record<string, string>>
 }
 
 const secret = Redacted.make(Fake.clientSecret)
@@ -98,6 +100,7 @@ const specs: ReadonlyArray<Spec> = [
         graphUrl: `${root}/graph`
       }),
     scope: "User.Read",
+    authorizationParams: { response_mode: "query" },
     profileOf: (login) => ({
       accountId: `id-${login}`,
       accountEmail: login === "noemail" ? Option.none() : Option.some(email(login, "contoso.example"))
@@ -311,7 +314,11 @@ for (const spec of specs) {
       Effect.gen(function*() {
         const client = yield* built(() => spec.make(fake.url, insecure))
         const before = fake.requests.length
-        yield* loginAs(client, fake, "conformance")
+        const { url } = yield* loginAs(client, fake, "conformance")
+        assert.strictEqual(url.pathname, spec.fake.authorizePath)
+        for (const [key, value] of Object.entries(spec.authorizationParams ?? {})) {
+          assert.strictEqual(url.searchParams.get(key), value)
+        }
         const sent = fake.requests.slice(before).find((request) => request.path === spec.fake.tokenPath)
         if (spec.fake.clientAuthentication === "client_secret_basic") {
           assert.isTrue(sent?.headers.authorization?.startsWith("Basic "))
