@@ -134,6 +134,25 @@ export const okta = (
     clientSecret
   })
 
+/**
+ * Auth0, through OpenID Connect on the tenant's `domain` (the issuer is `https://<domain>/`, with Auth0's trailing
+ * slash; `issuer` overrides it, e.g. for a custom domain): scopes `openid email`.
+ *
+ * @since 0.0.0
+ * @category presets
+ */
+export const auth0 = (
+  clientId: string,
+  clientSecret: Redacted.Redacted<string>,
+  options: PresetOptions & { readonly domain: string; readonly issuer?: string | undefined }
+): Preset =>
+  OpenIdClient.make({
+    ...common(options, "auth0", ["openid", "email"]),
+    issuer: options.issuer ?? `https://${options.domain}/`,
+    clientId,
+    clientSecret
+  })
+
 // ---------------------------------------------------------------------------------------------------------------
 // OAuth 2.0 providers with their own profile API
 

@@ -384,6 +384,13 @@ const openIdSpecs: ReadonlyArray<OpenIdSpec> = [
     make: (issuer, options) =>
       OAuthProviders.okta(TestProvider.clientId, openIdSecret, { ...options, domain: "example.okta.com", issuer }),
     scope: "openid email"
+  },
+  {
+    name: "auth0",
+    clientAuthentication: "client_secret_basic",
+    make: (issuer, options) =>
+      OAuthProviders.auth0(TestProvider.clientId, openIdSecret, { ...options, domain: "example.auth0.com", issuer }),
+    scope: "openid email"
   }
 ]
 
