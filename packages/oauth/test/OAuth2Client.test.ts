@@ -30,6 +30,10 @@ beforeAll(async () => {
           ? { status: 503, body: { error: "temporarily_unavailable" } }
           : login === "malformed"
           ? { body: { id: 42 } }
+          : login === "huge"
+          ? { body: { sub: "x".repeat(2 * 1_048_576) } }
+          : login === "huge-chunked"
+          ? { body: { sub: "x".repeat(2 * 1_048_576) }, headers: { "transfer-encoding": "chunked" } }
           : { body: { sub: `sub-${login}`, email: `${login}@example.com` } }
     }
   })
@@ -152,6 +156,18 @@ describe("OAuth2Client", () => {
       const error = yield* Effect.flip(client.profile(tokens))
       assert.strictEqual(error.reason._tag, "InvalidResponse")
       assert.strictEqual(error.reason.operation, "profile")
+    }))
+
+  it.live("an answer over 1 MiB is not read: InvalidResponse, declared or streamed", () =>
+    Effect.gen(function*() {
+      const client = yield* make(() => fake.url)
+      for (const login of ["huge", "huge-chunked"]) {
+        const { code, codeVerifier } = yield* authorize(client, login)
+        const tokens = yield* client.exchange({ code, codeVerifier, redirectUri: Fake.redirectUri })
+        const error = yield* Effect.flip(client.profile(tokens))
+        assert.strictEqual(error.reason._tag, "InvalidResponse", login)
+        assert.include(error.message, "exceeds 1048576 bytes", login)
+      }
     }))
 
   it.live("a profile API answering 503 is Unreachable", () =>

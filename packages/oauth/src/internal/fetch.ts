@@ -2,7 +2,7 @@
 // through the application's `HttpClient`, bounded in real time; a failure to reach the provider rejects with
 // `ConnectionFailure`, which the client maps to the port's `Unreachable` reason.
 import { bounded } from "@effect-users/core/TimeLimit"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import type { Duration } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
 import type { HttpClient } from "effect/http"
@@ -30,6 +30,17 @@ export type Fetch = (url: string, init: FetchInit) => Promise<Response>
 
 // Statuses a gateway answers for a provider that is down or overloaded: the provider is unreachable, not wrong.
 const UNAVAILABLE: ReadonlySet<number> = new Set([502, 503, 504])
+/** A provider's answer larger than {@link maxResponseBytes}: not a protocol answer (an invalid response, not an outage). */
+export class OversizedResponse extends Error {
+  constructor(url: string) {
+    super(`${url}: the answer exceeds ${maxResponseBytes} bytes`)
+    this.name = "OversizedResponse"
+  }
+}
+
+/** The most of a provider's answer that is read (metadata, JWKS, tokens and profiles are a few KiB). */
+export const maxResponseBytes = 1_048_576
+
 // Statuses a `Response` must be built without a body for.
 const NULL_BODY: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
 
@@ -48,6 +59,19 @@ const bodyOf = (body: unknown, contentType: string | undefined): HttpBody.HttpBo
   throw new TypeError("unsupported request body")
 }
 
+// The body, read until it ends or exceeds the limit (a provider that streams without end is cut off, not buffered).
+const readLimited = <E>(stream: Stream.Stream<Uint8Array, E>, url: string) =>
+  Stream.runFoldEffect(
+    stream,
+    () => ({ chunks: new Array<Uint8Array>(), size: 0 }),
+    (read, chunk) => {
+      const size = read.size + chunk.length
+      if (size > maxResponseBytes) return Effect.fail(new OversizedResponse(url))
+      read.chunks.push(chunk)
+      return Effect.succeed({ chunks: read.chunks, size })
+    }
+  ).pipe(Effect.map((read) => Buffer.concat(read.chunks, read.size)))
+
 /** A `customFetch` on `client`, each request limited to `timeout`. */
 export const make = (client: HttpClient.HttpClient, timeout: Duration.Input): Fetch => (url, init) => {
   const { "content-type": contentType, ...headers } = init.headers
@@ -61,11 +85,14 @@ export const make = (client: HttpClient.HttpClient, timeout: Duration.Input): Fe
     if (UNAVAILABLE.has(response.status)) {
       return yield* Effect.fail(new Error(`HTTP ${response.status}`))
     }
-    const body = NULL_BODY.has(response.status) ? null : yield* response.arrayBuffer
+    if (Number(response.headers["content-length"]) > maxResponseBytes) {
+      return yield* Effect.fail(new OversizedResponse(url))
+    }
+    const body = NULL_BODY.has(response.status) ? null : yield* readLimited(response.stream, url)
     return new Response(body, { status: response.status, headers: response.headers })
   }).pipe(
     bounded(timeout, origin),
-    Effect.mapError((cause) => new ConnectionFailure(url, cause))
+    Effect.mapError((cause) => (cause instanceof OversizedResponse ? cause : new ConnectionFailure(url, cause)))
   )
   return Effect.runPromise(exchange, { signal: init.signal })
 }
