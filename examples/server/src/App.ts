@@ -6,31 +6,14 @@
  * - routers at FastAPI Users' documented prefixes: register, verify and reset-password at `/auth`, users at
  *   `/users`;
  * - the application's own `GET /protected`, guarded like FastAPI Users' `current_user(active=True)`;
- * - storage: PostgreSQL at `DATABASE_URL`, else an embedded PostgreSQL (PGlite; data in `EMBEDDED_POSTGRES_DIR`,
- *   else in memory);
+ * - storage (src/Storage.ts): MongoDB at `MONGODB_URL`, else PostgreSQL at `DATABASE_URL`, else an embedded
+ *   PostgreSQL (PGlite; data in `EMBEDDED_POSTGRES_DIR`, else in memory);
  * - a console mailer printing verify and reset tokens; the reference password rule (at least 3 characters);
  * - `/openapi.json` and an offline docs page at `/docs`;
  * - OAuth login (JWT and cookie backends) and association when an OpenID Connect provider is configured (src/OAuth.ts);
  * - with `EFFECT_USERS_TEST_ENDPOINTS=1` only: the black-box suite's test endpoints (test/blackbox).
  */
-import {
-  EmbeddedPostgres,
-  PgUserChanges,
-  SqlAccessTokenRepository,
-  SqlMigrations,
-  SqlUserRepository
-} from "@effect-users/adapter-sql"
-import {
-  Email,
-  Mailer,
-  PasswordHasher,
-  PasswordPolicy,
-  User,
-  UserCache,
-  UserChanges,
-  UserHooks,
-  UserManager
-} from "@effect-users/core"
+import { Email, Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
 import { DbStrategy } from "@effect-users/strategy-db"
 import { JwtStrategy } from "@effect-users/strategy-jwt"
 import { RedisStrategy } from "@effect-users/strategy-redis"
@@ -44,13 +27,13 @@ import {
   HttpTransport
 } from "@effect-users/transport-http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { PgClient } from "@effect/sql-pg"
 import { Config, Console, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 import * as OAuth from "./OAuth.ts"
+import * as Storage from "./Storage.ts"
 
 /**
  * The application's configuration, from the environment.
@@ -60,7 +43,6 @@ export const AppConfig = Config.all({
   host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
   /** Signs access, verification and reset tokens; a random one (sessions lost at restart) when absent. */
   secret: Config.option(Config.Redacted("SECRET")),
-  databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
   redisUrl: Config.option(Config.Redacted("REDIS_URL")),
   /** Builds the auth and users routers with FastAPI Users' `requires_verification=True`. */
   requiresVerification: Config.Boolean("REQUIRES_VERIFICATION").pipe(Config.withDefault(false)),
@@ -70,8 +52,8 @@ export const AppConfig = Config.all({
    */
   passwordHash: Config.Literals(["owasp", "fastapi"], "PASSWORD_HASH").pipe(Config.withDefault("owasp")),
   passwordHashNiceness: Config.Int("PASSWORD_HASH_NICENESS").pipe(Config.withDefault(10)),
-  /** Caches users in memory (`UserCache`), invalidated across instances through PostgreSQL's LISTEN/NOTIFY. */
-  userCache: Config.Boolean("USER_CACHE").pipe(Config.withDefault(false)),
+  /** Where users and access tokens live (src/Storage.ts): MONGODB_URL, DATABASE_URL, else embedded. */
+  storage: Storage.StorageConfig,
   /** Test-only endpoints for the black-box suite; never set it in production. */
   testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
 })
@@ -144,26 +126,6 @@ const testRoutes = (model: User.RegisteredModel) => {
         )
         return ErrorResponse.jsonResponse(201, encodeRead(user))
       }).pipe(Effect.catch((error) => Effect.succeed(ErrorResponse.detailResponse(400, error._tag)))))
-  )
-}
-
-/** The database: PostgreSQL at `DATABASE_URL` (pipelined queries on a pool of 4), else the embedded one. */
-const database = (config: AppConfig) =>
-  Option.match(Option.filter(config.databaseUrl, (url) => Redacted.value(url) !== ""), {
-    onSome: (url) => PgClient.layer({ url, maxConnections: 4, multiplex: true }),
-    onNone: () => EmbeddedPostgres.layerDefault
-  })
-
-/**
- * The user repository, behind an in-memory cache when `USER_CACHE` is set: on PostgreSQL the instances tell each other
- * of changes by LISTEN/NOTIFY; the embedded database has one instance (and one connection), so the feed stays in it.
- */
-const userRepository = (config: AppConfig) => {
-  if (!config.userCache) return SqlUserRepository.layer()
-  const onPostgres = Option.isSome(Option.filter(config.databaseUrl, (url) => Redacted.value(url) !== ""))
-  return UserCache.layer().pipe(
-    Layer.provide(SqlUserRepository.layer()),
-    Layer.provide(onPostgres ? PgUserChanges.layer() : UserChanges.layerMemory)
   )
 }
 
@@ -257,14 +219,7 @@ export const layer = (config: AppConfig) => {
       )
   })
 
-  const Storage = Layer.mergeAll(
-    userRepository(config),
-    SqlAccessTokenRepository.layer()
-  ).pipe(
-    Layer.provide(SqlMigrations.layer()),
-    Layer.provideMerge(Users.layerModel),
-    Layer.provide(database(config))
-  )
+  const Stored = Storage.layer(config.storage, Users.layerModel)
 
   const Services = UserManager.layer({ verificationTokenSecret: secret, resetPasswordTokenSecret: secret }).pipe(
     Layer.provideMerge(Layer.mergeAll(
@@ -279,7 +234,7 @@ export const layer = (config: AppConfig) => {
       Layer.succeed(TestTokens, tokens),
       Option.match(config.redisUrl, { onNone: () => Layer.empty, onSome: redisClient })
     )),
-    Layer.provideMerge(Storage)
+    Layer.provideMerge(Stored)
   )
 
   const routes = Layer.mergeAll(

@@ -2,9 +2,16 @@
  * The black-box HTTP suite (test/blackbox), run against FastAPI Users 15.0.5 itself and against effect-users'
  * example server, both configured alike — once as documented, once with `REQUIRES_VERIFICATION=1` — : the same
  * answers apart from the named §14 expectations, and no 500 from effect-users for any request.
+ *
+ * The example runs twice: on its default storage (embedded PostgreSQL, or `BLACKBOX_DATABASE_URL`) and on MongoDB
+ * (the test services' FerretDB at `MONGODB_URL`, a fresh database per run). The reference stays on its SQL adapter:
+ * the suite compares only what goes over the wire (ids are UUIDs on both, as FastAPI Users' SQL models have them),
+ * so the storage behind either server must not show.
  */
 import { requireUrl } from "@effect-users/testing/TestServices"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { MongoClient } from "mongodb"
+import { randomBytes } from "node:crypto"
 import { makeClient } from "./blackbox/Client.ts"
 import * as CompositionScenarios from "./blackbox/CompositionScenarios.ts"
 import type { Scenario } from "./blackbox/Scenarios.ts"
@@ -15,7 +22,12 @@ import type { Helpers, ServerKind, Target } from "./blackbox/Support.ts"
 import { makeHelpers } from "./blackbox/Support.ts"
 import * as VerificationScenarios from "./blackbox/VerificationScenarios.ts"
 
-const KINDS: ReadonlyArray<ServerKind> = ["reference", "effect-users"]
+/** The servers the suite runs against: the reference, the example on its default storage and on MongoDB. */
+const RUNS: ReadonlyArray<{ readonly label: string; readonly kind: ServerKind; readonly mongo: boolean }> = [
+  { label: "reference", kind: "reference", mongo: false },
+  { label: "effect-users", kind: "effect-users", mongo: false },
+  { label: "effect-users on MongoDB", kind: "effect-users", mongo: true }
+]
 
 interface OpenApiDocument {
   readonly openapi: string
@@ -54,16 +66,19 @@ const configurations: ReadonlyArray<{
 ]
 
 for (const configuration of configurations) {
-  for (const kind of KINDS) {
-    describe(`black box against ${kind}, ${configuration.name}`, () => {
+  for (const { kind, label, mongo } of RUNS) {
+    describe(`black box against ${label}, ${configuration.name}`, () => {
       let server: RunningServer | undefined
       let target: Target | undefined
       let helpers: Helpers | undefined
+      const mongoDatabase = `eu_blackbox_${process.pid}_${randomBytes(4).toString("hex")}`
 
       beforeAll(async () => {
         // both servers get the /auth/redis backend on the Redis the test services run
         // BLACKBOX_DATABASE_URL (optional): run the example on that PostgreSQL database instead of embedded PGlite
-        const database = kind === "effect-users" && process.env.BLACKBOX_DATABASE_URL !== undefined
+        const database = mongo
+          ? { MONGODB_URL: requireUrl("MONGODB_URL"), MONGODB_DATABASE: mongoDatabase }
+          : kind === "effect-users" && process.env.BLACKBOX_DATABASE_URL !== undefined
           ? { DATABASE_URL: process.env.BLACKBOX_DATABASE_URL }
           : {}
         server = await start[kind](SECRET, { REDIS_URL: requireUrl("REDIS_URL"), ...database, ...configuration.env })
@@ -73,6 +88,10 @@ for (const configuration of configurations) {
 
       afterAll(async () => {
         await server?.stop()
+        if (mongo) {
+          const client = await new MongoClient(requireUrl("MONGODB_URL")).connect()
+          await client.db(mongoDatabase).dropDatabase().finally(() => client.close())
+        }
       })
 
       for (const scenario of configuration.scenarios) {
@@ -82,7 +101,7 @@ for (const configuration of configurations) {
         }, 60_000)
       }
 
-      if (configuration.name === "as documented") {
+      if (configuration.name === "as documented" && !mongo) {
         it("serves an OpenAPI 3.1 document at /openapi.json", async () => {
           if (target === undefined) throw new Error(`the ${kind} server did not start`)
           const reply = await target.client.request("GET", "/openapi.json")
@@ -90,6 +109,21 @@ for (const configuration of configurations) {
           const document = reply.json as OpenApiDocument
           expect(document.openapi).toMatch(/^3\.1\./u)
           documents.set(kind, document)
+        })
+      }
+
+      if (mongo) {
+        it("kept its users and access tokens in MongoDB", async () => {
+          const client = await new MongoClient(requireUrl("MONGODB_URL")).connect()
+          try {
+            const db = client.db(mongoDatabase)
+            expect(await db.collection("User").countDocuments()).toBeGreaterThan(0)
+            if (configuration.name === "as documented") {
+              expect(await db.collection("AccessToken").countDocuments()).toBeGreaterThan(0)
+            }
+          } finally {
+            await client.close()
+          }
         })
       }
 

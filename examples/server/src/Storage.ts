@@ -1,0 +1,103 @@
+/**
+ * The example's storage, chosen from the environment: MongoDB at `MONGODB_URL` (adapter-mongo), else PostgreSQL at
+ * `DATABASE_URL`, else an embedded PostgreSQL (PGlite). Users and access tokens live in the chosen database; its
+ * indexes (MongoDB) or tables (PostgreSQL) are created at start.
+ */
+import {
+  MongoAccessTokenRepository,
+  MongoDatabase,
+  MongoIndexes,
+  MongoUserRepository
+} from "@effect-users/adapter-mongo"
+import {
+  EmbeddedPostgres,
+  PgUserChanges,
+  SqlAccessTokenRepository,
+  SqlMigrations,
+  SqlUserRepository
+} from "@effect-users/adapter-sql"
+import type { User } from "@effect-users/core"
+import { UserCache, UserChanges } from "@effect-users/core"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Data, Effect, Layer, Option, Redacted } from "effect"
+
+/** The storage part of the application's configuration. */
+export const StorageConfig = Config.all({
+  databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
+  /** MongoDB (or FerretDB) holds users and access tokens when set; it wins over `DATABASE_URL`. */
+  mongodbUrl: Config.option(Config.Redacted("MONGODB_URL")),
+  /** The database name on MongoDB. */
+  mongodbDatabase: Config.String("MONGODB_DATABASE").pipe(Config.withDefault("effect_users")),
+  /** Caches users in memory (`UserCache`), invalidated across instances through PostgreSQL's LISTEN/NOTIFY. */
+  userCache: Config.Boolean("USER_CACHE").pipe(Config.withDefault(false))
+})
+
+/** The storage configuration. */
+export type StorageConfig = Config.Success<typeof StorageConfig>
+
+const nonEmpty = (url: Option.Option<Redacted.Redacted<string>>) =>
+  Option.filter(url, (value) => Redacted.value(value) !== "")
+
+/** The database: PostgreSQL at `DATABASE_URL` (pipelined queries on a pool of 4), else the embedded one. */
+const postgres = (config: StorageConfig) =>
+  Option.match(nonEmpty(config.databaseUrl), {
+    onSome: (url) => PgClient.layer({ url, maxConnections: 4, multiplex: true }),
+    onNone: () => EmbeddedPostgres.layerDefault
+  })
+
+/**
+ * The SQL user repository, behind an in-memory cache when `USER_CACHE` is set: on PostgreSQL the instances tell each
+ * other of changes by LISTEN/NOTIFY; the embedded database has one instance (and one connection), so the feed stays
+ * in it.
+ */
+const sqlUserRepository = (config: StorageConfig) => {
+  if (!config.userCache) return SqlUserRepository.layer()
+  const onPostgres = Option.isSome(nonEmpty(config.databaseUrl))
+  return UserCache.layer().pipe(
+    Layer.provide(SqlUserRepository.layer()),
+    Layer.provide(onPostgres ? PgUserChanges.layer() : UserChanges.layerMemory)
+  )
+}
+
+/** An error at start: a combination of settings the example does not support. */
+export class StorageConfigError extends Data.TaggedError("StorageConfigError")<{ readonly message: string }> {}
+
+/** The repositories on MongoDB, its indexes created first. */
+const mongo = (config: StorageConfig, url: Redacted.Redacted<string>, model: Layer.Layer<User.UserModel>) =>
+  Layer.mergeAll(MongoUserRepository.layer(), MongoAccessTokenRepository.layer()).pipe(
+    Layer.provide(MongoIndexes.layer()),
+    Layer.provideMerge(model),
+    Layer.provide(MongoDatabase.layerConnect({ url: Redacted.value(url), database: config.mongodbDatabase })),
+    Layer.provide(
+      config.userCache
+        ? Layer.effectDiscard(Effect.fail(
+          new StorageConfigError({ message: "USER_CACHE=1 needs PostgreSQL: MongoDB has no change feed here" })
+        ))
+        : Layer.empty
+    )
+  )
+
+/** The repositories on PostgreSQL (or the embedded one), its tables migrated first. */
+const sql = (config: StorageConfig, model: Layer.Layer<User.UserModel>) =>
+  Layer.mergeAll(sqlUserRepository(config), SqlAccessTokenRepository.layer()).pipe(
+    Layer.provide(SqlMigrations.layer()),
+    Layer.provideMerge(model),
+    Layer.provide(postgres(config))
+  )
+
+/**
+ * The repositories on the configured database, with the user model the routers were built with.
+ *
+ * MongoDB has no change feed here, so `USER_CACHE` with `MONGODB_URL` is refused at start rather than served stale.
+ */
+export const layer = (
+  config: StorageConfig,
+  model: Layer.Layer<User.UserModel>
+): Layer.Layer<
+  Layer.Success<ReturnType<typeof sql>>,
+  Layer.Error<ReturnType<typeof sql>> | Layer.Error<ReturnType<typeof mongo>>
+> =>
+  Option.match(nonEmpty(config.mongodbUrl), {
+    onSome: (url) => mongo(config, url, model),
+    onNone: () => sql(config, model)
+  })
