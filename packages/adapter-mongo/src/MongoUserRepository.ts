@@ -12,7 +12,7 @@ import { OAuthAccountAlreadyLinked, UserAlreadyExists } from "@effect-users/core
 import * as UserId from "@effect-users/core/UserId"
 import { UserRepository, UserRepositoryError } from "@effect-users/core/UserRepository"
 import type { OAuthAccountCreate } from "@effect-users/core/UserRepository"
-import { Cause, Clock, Effect, Layer, Option, Semaphore } from "effect"
+import { Cause, Clock, Duration, Effect, Layer, Option } from "effect"
 import type { Document } from "mongodb"
 import { ObjectId } from "mongodb"
 import { createHash } from "node:crypto"
@@ -38,6 +38,9 @@ const emailKey = Email.key
 
 /** A password replacement claim older than this was left by a process that died mid-replacement. */
 const STALE_CLAIM_MILLIS = 60_000
+
+/** How long a link waits before trying to take a user's claim again. */
+const CLAIM_RETRY = Duration.millis(5)
 
 const missingUser = new Error("the user does not exist (deleted meanwhile?)")
 
@@ -171,47 +174,73 @@ export const make = (
         : updated(method, { _id: dbId, [`oauth_accounts.${index}.id`]: elementId }, { $set: set })
     }
 
-    // The conditional push below guards concurrent links across processes; ten concurrent links of one pair by the
-    // same user on FerretDB still failed about once in thirty runs (not reproduced for diagnosis), so within this
-    // process a user's links are also serialised, on one of a fixed set of striped locks.
-    const locks = Array.from({ length: 64 }, () => Semaphore.makeUnsafe(1))
-    const serialised = <A, E, R>(id: User["id"], effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-      const key = String(id)
-      let hash = 0
-      for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0
-      const lock = locks[Math.abs(hash) % locks.length]
-      return lock === undefined ? effect : lock.withPermits(1)(effect)
-    }
+    // FerretDB 1.x applies a conditional update as a read, a test in its own process and a whole-document write by
+    // `_id` (README, "What FerretDB guarantees"): two concurrent changes of one user's accounts can both pass their
+    // condition, and the later write drops the other's element. Only a unique index is atomic there, so a user's links
+    // are changed one at a time across processes under a claim document whose unique `_id` admits one holder, and so
+    // is every other write of an existing user document (which would otherwise drop or be dropped by a link).
+    const linkClaim = (id: User["id"]) => `user:${model.id.format(id)}`
+    const acquireLinkClaim = (id: User["id"]): Effect.Effect<string, DriverError> =>
+      Effect.gen(function*() {
+        const claim = linkClaim(id)
+        while (true) {
+          const now = yield* Clock.currentTimeMillis
+          const taken = yield* call(() => store.claims.insertOne({ _id: claim, created_at: new Date(now) })).pipe(
+            Effect.as(true),
+            Effect.catchIf((error) => isDuplicateKey(error.cause), () => Effect.succeed(false))
+          )
+          if (taken) return claim
+          // A claim older than a minute was left by a process that died holding it.
+          yield* call(() =>
+            store.claims.deleteOne({ _id: claim, created_at: { $lt: new Date(now - STALE_CLAIM_MILLIS) } })
+          )
+          yield* Effect.sleep(CLAIM_RETRY)
+        }
+      })
+    const serialised = <A, E, R>(id: User["id"], effect: Effect.Effect<A, E, R>) =>
+      Effect.acquireUseRelease(
+        acquireLinkClaim(id),
+        () => effect,
+        (claim) => Effect.ignore(call(() => store.claims.deleteOne({ _id: claim })))
+      )
+
+    /**
+     * Reserves the pair for the user in the link collection, whose unique index decides between users: `true` when
+     * this call inserted it, `false` when the user already held it.
+     */
+    const reserve = (dbId: DbId, key: { oauth_name: string; account_id: string }) =>
+      Effect.gen(function*() {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const inserted = yield* call(() => links.insertOne({ ...key, user_id: dbId })).pipe(
+            Effect.as(true),
+            Effect.catchTag(
+              "DriverError",
+              (error) =>
+                isDuplicateKey(error.cause) && !isIdDuplicate(error.cause) ? Effect.succeed(false) : Effect.fail(error)
+            )
+          )
+          if (inserted) return true
+          const existing = yield* call(() => links.findOne(key))
+          if (existing === null) continue
+          const owner: DbId = existing.user_id
+          if (sameId(owner, dbId)) return false
+          // A link of a deleted user (its delete stopped before removing the link) is removed and reserved anew, so
+          // that the unique index, not a conditional update, picks one of several users taking it over; a live
+          // owner keeps it.
+          const ownerDoc = yield* findById(owner)
+          if (ownerDoc !== null) return yield* new OAuthAccountAlreadyLinked()
+          yield* call(() => links.deleteOne({ _id: existing._id, user_id: owner }))
+        }
+        return yield* new OAuthAccountAlreadyLinked()
+      })
 
     const link = (user: User, account: OAuthAccountCreate) =>
       Effect.gen(function*() {
         const dbId = yield* dbIdOf("addOAuthAccount", user.id)
         const key = { oauth_name: account.oauth_name, account_id: account.account_id }
-        const reserved = yield* call(() => links.insertOne({ ...key, user_id: dbId })).pipe(
-          Effect.as(true),
-          Effect.catchTag(
-            "DriverError",
-            (error) =>
-              isDuplicateKey(error.cause) && !isIdDuplicate(error.cause) ? Effect.succeed(false) : Effect.fail(error)
-          )
-        )
-        if (!reserved) {
-          const existing = yield* call(() => links.findOne(key))
-          if (existing === null) return yield* failure("addOAuthAccount", new Error("the link changed meanwhile"))
-          const owner: DbId = existing.user_id
-          if (!sameId(owner, dbId)) {
-            // A link of a deleted user (its delete stopped before removing the link) is taken over; a live owner
-            // keeps it.
-            const ownerDoc = yield* findById(owner)
-            if (ownerDoc !== null) return yield* new OAuthAccountAlreadyLinked()
-            const taken = yield* call(() =>
-              links.updateOne({ _id: existing._id, user_id: owner }, { $set: { user_id: dbId } })
-            )
-            if (taken.modifiedCount !== 1) return yield* new OAuthAccountAlreadyLinked()
-          }
-        }
-        // The push is conditional on the array being as read (no element at its current length), so two concurrent
-        // links of one pair by the same user cannot both push it: the loser reads again and updates instead.
+        const reserved = yield* reserve(dbId, key)
+        // Under the claim nobody else changes the accounts; the push is also conditional on the array being as read
+        // (no element at its current length), which real MongoDB applies atomically.
         for (let attempt = 0; attempt < 5; attempt++) {
           const doc = yield* findById(dbId)
           if (doc === null) {
@@ -278,8 +307,11 @@ export const make = (
             const dbId = yield* dbIdOf("update", user.id)
             const set = writable(patch as Record<string, unknown>)
             if (Object.keys(set).length === 0) return yield* stored("update", dbId)
-            return yield* updated("update", { _id: dbId }, { $set: set }).pipe(
-              Effect.catchTag("DriverError", duplicateEmail("update"))
+            return yield* serialised(
+              user.id,
+              updated("update", { _id: dbId }, { $set: set }).pipe(
+                Effect.catchTag("DriverError", duplicateEmail("update"))
+              )
             )
           })
         ),
@@ -304,10 +336,13 @@ export const make = (
               )
               return Option.none<User>()
             }
-            const doc = yield* call(() =>
-              users.findOneAndUpdate({ _id: dbId, hashed_password: expected }, {
-                $set: { hashed_password: replacement }
-              }, { returnDocument: "after" })
+            const doc = yield* serialised(
+              user.id,
+              call(() =>
+                users.findOneAndUpdate({ _id: dbId, hashed_password: expected }, {
+                  $set: { hashed_password: replacement }
+                }, { returnDocument: "after" })
+              )
             ).pipe(Effect.ensuring(Effect.ignore(call(() => store.claims.deleteOne({ _id: claim })))))
             return doc === null ? Option.none<User>() : Option.some(toUser(doc))
           })
@@ -328,15 +363,18 @@ export const make = (
       updateOAuthAccount: (user, account, patch) =>
         guard(
           "updateOAuthAccount",
-          Effect.gen(function*() {
-            const dbId = yield* dbIdOf("updateOAuthAccount", user.id)
-            const doc = yield* findById(dbId)
-            if (doc === null) return yield* failure("updateOAuthAccount", missingUser)
-            const accounts: Array<Document> = Array.isArray(doc.oauth_accounts) ? doc.oauth_accounts : []
-            const index = accounts.findIndex((a) => toAccount(a).id === account.id)
-            if (index < 0) return toUser(doc)
-            return yield* rewrite("updateOAuthAccount", dbId, doc, index, patch)
-          })
+          serialised(
+            user.id,
+            Effect.gen(function*() {
+              const dbId = yield* dbIdOf("updateOAuthAccount", user.id)
+              const doc = yield* findById(dbId)
+              if (doc === null) return yield* failure("updateOAuthAccount", missingUser)
+              const accounts: Array<Document> = Array.isArray(doc.oauth_accounts) ? doc.oauth_accounts : []
+              const index = accounts.findIndex((a) => toAccount(a).id === account.id)
+              if (index < 0) return toUser(doc)
+              return yield* rewrite("updateOAuthAccount", dbId, doc, index, patch)
+            })
+          )
         )
     })
   })
