@@ -7,7 +7,7 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ["packages/*/test/reliability/**/*.reliability.ts"],
+    include: ["packages/*/test/reliability/**/*.reliability.ts", "examples/*/test/reliability/**/*.reliability.ts"],
     testTimeout: 300_000,
     fileParallelism: false
   }
