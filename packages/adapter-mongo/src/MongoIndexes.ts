@@ -7,7 +7,8 @@
 import * as Email from "@effect-users/core/Email"
 import { UserModel } from "@effect-users/core/User"
 import { Data, Effect, Layer } from "effect"
-import type { Document } from "mongodb"
+import type { Collection, CreateIndexesOptions, Document } from "mongodb"
+import { MongoServerError } from "mongodb"
 import { call } from "./internal/driver.ts"
 import { isDuplicateKey, makeStore } from "./internal/store.ts"
 import type * as MongoCollections from "./MongoCollections.ts"
@@ -21,6 +22,27 @@ import { MongoDatabase } from "./MongoDatabase.ts"
  * @category errors
  */
 export class MongoIndexesError extends Data.TaggedError("MongoIndexesError")<{ readonly cause: unknown }> {}
+
+/** MongoDB's `NamespaceNotFound`: listing the indexes of a collection that does not exist yet. */
+const NAMESPACE_NOT_FOUND = 26
+
+/**
+ * Creates the index unless one on the same keys with the same uniqueness exists under another name (Beanie's
+ * `token_1` on `AccessToken`, for instance: MongoDB and FerretDB refuse a second index on the same keys).
+ */
+const ensureIndex = <T extends Document>(collection: Collection<T>, keys: Record<string, 1>, options: CreateIndexesOptions) =>
+  Effect.gen(function*() {
+    const existing = yield* call(() =>
+      collection.indexes().catch((error: unknown) => {
+        if (error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND) return []
+        throw error
+      })
+    )
+    const same = existing.some((index) =>
+      JSON.stringify(index.key) === JSON.stringify(keys) && (index.unique === true) === (options.unique === true)
+    )
+    if (!same) yield* call(() => collection.createIndex(keys, options))
+  })
 
 /**
  * Backfills what an existing Beanie database lacks, then creates the indexes; safe to run at every start.
@@ -47,8 +69,8 @@ export const run = (
       if (typeof doc.email !== "string") continue
       yield* call(() => users.updateOne({ _id: doc._id }, { $set: { email_lower: Email.key(doc.email) } }))
     }
-    yield* call(() => links.createIndex({ oauth_name: 1, account_id: 1 }, { unique: true, name: indexes.oauthAccount }))
-    yield* call(() => links.createIndex({ user_id: 1 }, { name: indexes.oauthUser }))
+    yield* ensureIndex(links, { oauth_name: 1, account_id: 1 }, { unique: true, name: indexes.oauthAccount })
+    yield* ensureIndex(links, { user_id: 1 }, { name: indexes.oauthUser })
     const linked = yield* call(() =>
       users.find({ "oauth_accounts.0": { $exists: true } }, { projection: { oauth_accounts: 1 } }).toArray()
     )
@@ -60,9 +82,9 @@ export const run = (
         ).pipe(Effect.catchIf((error) => isDuplicateKey(error.cause), () => Effect.void))
       }
     }
-    yield* call(() => users.createIndex({ email_lower: 1 }, { unique: true, name: indexes.emailLower }))
-    yield* call(() => tokens.createIndex({ token: 1 }, { unique: true, name: indexes.token }))
-    yield* call(() => tokens.createIndex({ user_id: 1 }, { name: indexes.tokenUser }))
+    yield* ensureIndex(users, { email_lower: 1 }, { unique: true, name: indexes.emailLower })
+    yield* ensureIndex(tokens, { token: 1 }, { unique: true, name: indexes.token })
+    yield* ensureIndex(tokens, { user_id: 1 }, { name: indexes.tokenUser })
   }).pipe(Effect.mapError((error) => new MongoIndexesError({ cause: error.cause })))
 
 /**
