@@ -39,6 +39,9 @@ const emailKey = Email.key
 /** A password replacement claim older than this was left by a process that died mid-replacement. */
 const STALE_CLAIM_MILLIS = 60_000
 
+/** Integer ids drawn before a creation gives up (each collision is a concurrent creation that won the id). */
+const ID_ATTEMPTS = 20
+
 /** How long a link waits before trying to take a user's claim again. */
 const CLAIM_RETRY = Duration.millis(5)
 
@@ -144,6 +147,9 @@ export const make = (
               upsert: true,
               returnDocument: "after"
             })
+          ).pipe(
+            // two first creations both upsert the counter: the loser's insert is a duplicate, and it then exists
+            Effect.retry({ times: 3, while: (error) => isDuplicateKey(error.cause) })
           ),
           (doc) =>
             typeof doc?.seq === "number"
@@ -294,10 +300,27 @@ export const make = (
         guard(
           "create",
           Effect.gen(function*() {
-            const doc: UserDocument = { _id: yield* nextId, ...writable(insert as Record<string, unknown>) }
-            doc.oauth_accounts = []
-            yield* call(() => users.insertOne(doc)).pipe(Effect.catchTag("DriverError", duplicateEmail("create")))
-            return toUser(doc)
+            const fields = writable(insert as Record<string, unknown>)
+            for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
+              const doc: UserDocument = { _id: yield* nextId, ...fields, oauth_accounts: [] }
+              const inserted = yield* call(() => users.insertOne(doc)).pipe(
+                Effect.as(true),
+                Effect.catchTag("DriverError", (error) => {
+                  // FerretDB 1.x applies the counter's `$inc` as read + write, so two creations can draw one
+                  // integer id; its duplicate-key error names no key, so the address decides: free, it was the id.
+                  if (store.kind !== "integer" || !isDuplicateKey(error.cause)) return duplicateEmail("create")(error)
+                  return call(() => users.findOne({ email_lower: fields.email_lower }, { projection: { _id: 1 } }))
+                    .pipe(
+                      Effect.mapError((lookup) => failure("create", lookup.cause)),
+                      Effect.flatMap((holder) =>
+                        holder === null ? Effect.succeed(false) : Effect.fail(new UserAlreadyExists())
+                      )
+                    )
+                })
+              )
+              if (inserted) return toUser(doc)
+            }
+            return yield* failure("create", new Error("no free integer id after several attempts"))
           })
         ),
       update: (user, patch: UserPatch) =>

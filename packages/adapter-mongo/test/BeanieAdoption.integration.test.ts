@@ -91,7 +91,7 @@ describe("a database written by FastAPI Users' Beanie adapter", () => {
           assert.notProperty(doc, "email_lower")
         }
         assert.deepStrictEqual(beanieIndexes.sort(), ["_id_", "token_1"])
-  
+
         const manager = yield* UserManager.UserManager
         const argonUser = yield* manager.authenticate({ username: "argon.user@EXAMPLE.com", password: argon.password })
         assert.deepStrictEqual(Option.map(argonUser, (u) => u.id), Option.some(created.argon2.id))

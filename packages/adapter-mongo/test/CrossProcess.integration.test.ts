@@ -14,7 +14,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import { MongoClient } from "mongodb"
 import { randomBytes } from "node:crypto"
-import { objectIdModel, uniqueName } from "./utils.ts"
+import { integerModel, objectIdModel, uniqueName } from "./utils.ts"
 
 /** Rounds of each race (`CROSS_PROCESS_ROUNDS` raises it for a longer run). */
 const ROUNDS = Number(process.env.CROSS_PROCESS_ROUNDS ?? 10)
@@ -37,12 +37,14 @@ const account = (oauthName: string, accountId: string, accessToken = "at") => ({
 })
 
 const name = uniqueName("eu_cross")
+const integerName = uniqueName("eu_cross_int")
 const clients: Array<MongoClient> = []
 const repos: Array<UserRepository["Service"]> = []
+const integerRepos: Array<UserRepository["Service"]> = []
 
 /** One repository per client; the indexes created once, by the first. */
-const instance = async (client: MongoClient, indexes: boolean) => {
-  const database = Layer.merge(MongoDatabase.layer(client.db(name)), User.layerModel(objectIdModel))
+const instance = async (client: MongoClient, indexes: boolean, db = name, model = objectIdModel) => {
+  const database = Layer.merge(MongoDatabase.layer(client.db(db)), User.layerModel(model))
   if (indexes) await Effect.runPromise(MongoIndexes.run().pipe(Effect.provide(database)))
   return Effect.runPromise(MongoUserRepository.make().pipe(Effect.provide(database)))
 }
@@ -52,10 +54,14 @@ beforeAll(async () => {
     clients.push(await new MongoClient(requireUrl("MONGODB_URL"), MongoDatabase.recommendedClientOptions).connect())
   }
   for (const [i, client] of clients.entries()) repos.push(await instance(client, i === 0))
+  for (const [i, client] of clients.entries()) {
+    integerRepos.push(await instance(client, i === 0, integerName, integerModel))
+  }
 })
 
 afterAll(async () => {
   await clients[0]?.db(name).dropDatabase()
+  await clients[0]?.db(integerName).dropDatabase()
   for (const client of clients) await client.close()
 })
 
@@ -159,6 +165,24 @@ describe("two instances on two clients (FerretDB)", () => {
       assert.strictEqual(count(outcome, "UserAlreadyExists"), 9, outcome.join(", "))
       const holders = await clients[0]?.db(name).collection("User").countDocuments({ email_lower: `${target}@x.io` })
       assert.strictEqual(holders, 1)
+    }
+  }, 120_000)
+
+  it(`${ROUNDS} rounds: 10 creations of different addresses with integer ids at once: ten users, ten ids`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const exits = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => {
+          const repo = integerRepos[i % 2]
+          if (repo === undefined) throw new Error("the repositories were not built")
+          // the integer model's custom fields ride along (the port's insert type names only the base fields)
+          const withFields = { ...insert(`n${i}.${suffix()}@x.io`), nickname: "n", age: null }
+          return run(repo.create(withFields))
+        })
+      )
+      const outcome = tags(exits)
+      assert.deepStrictEqual(outcome, outcome.map(() => "ok"))
+      const ids = exits.flatMap((exit) => Exit.isSuccess(exit) ? [exit.value.id] : [])
+      assert.strictEqual(new Set(ids).size, 10)
     }
   }, 120_000)
 })
