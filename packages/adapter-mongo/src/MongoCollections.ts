@@ -24,10 +24,11 @@ export interface Options {
   /** effect-users' addition: the sequence of integer user ids (`UserId.integer` only; default `Counter`). */
   readonly counter?: string
   /**
-   * effect-users' addition: short-lived claims that serialise `replaceHashedPassword` on one (user, hash) pair, one
-   * document per replacement in progress, unique by `_id` (default `PasswordReplacement`); one left behind by a
-   * process that died mid-replacement is removed a minute later. A conditional update alone is not atomic on
-   * FerretDB: concurrent ones expecting one hash were applied 2 to 7 times out of 20.
+   * effect-users' addition: short-lived claims, unique by `_id` (default `PasswordReplacement`): `<user id>:<hash
+   * digest>` serialises `replaceHashedPassword` on one (user, hash) pair, `user:<user id>` the writes of one user
+   * document (updates and OAuth account changes) across processes; one left behind by a process that died holding it
+   * is removed a minute later. A conditional update alone is not atomic on FerretDB (a read, then a whole-document
+   * write): concurrent ones expecting one hash were applied 2 to 7 times out of 20.
    */
   readonly passwordReplacement?: string
   /**
