@@ -30,7 +30,11 @@ const NAMESPACE_NOT_FOUND = 26
  * Creates the index unless one on the same keys with the same uniqueness exists under another name (Beanie's
  * `token_1` on `AccessToken`, for instance: MongoDB and FerretDB refuse a second index on the same keys).
  */
-const ensureIndex = <T extends Document>(collection: Collection<T>, keys: Record<string, 1>, options: CreateIndexesOptions) =>
+const ensureIndex = <T extends Document>(
+  collection: Collection<T>,
+  keys: Record<string, 1>,
+  options: CreateIndexesOptions
+) =>
   Effect.gen(function*() {
     const existing = yield* call(() =>
       collection.indexes().catch((error: unknown) => {
