@@ -1,13 +1,16 @@
 /**
- * 200 concurrent registrations of one address in case variants over HTTP, on the example running on MongoDB (the test
- * services' FerretDB, a fresh database): exactly one 201, the others FastAPI Users' 400, never a 5xx.
+ * `npm run test:reliability`: 200 concurrent registrations of one address in case variants over HTTP, on the example
+ * running on MongoDB (the test services' FerretDB, a fresh database): exactly one 201, the others FastAPI Users' 400,
+ * never a 5xx. It needs a machine with headroom: each database call has 1 s, and 200 lookups at once queue in
+ * FerretDB (a handful of PostgreSQL connections) — on two cores at a load average above 8 some calls overrun their
+ * second and answer 503.
  */
 import { requireUrl } from "@effect-users/testing/TestServices"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { MongoClient } from "mongodb"
 import { randomBytes } from "node:crypto"
-import type { RunningServer } from "./blackbox/Servers.ts"
-import { startExample } from "./blackbox/Servers.ts"
+import type { RunningServer } from "../blackbox/Servers.ts"
+import { startExample } from "../blackbox/Servers.ts"
 
 const CONCURRENT = 200
 const database = `eu_registrations_${process.pid}_${randomBytes(4).toString("hex")}`
