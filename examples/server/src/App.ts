@@ -54,6 +54,11 @@ export const AppConfig = Config.all({
   passwordHashNiceness: Config.Int("PASSWORD_HASH_NICENESS").pipe(Config.withDefault(10)),
   /** Where users and access tokens live (src/Storage.ts): MONGODB_URL, DATABASE_URL, else embedded. */
   storage: Storage.StorageConfig,
+  /**
+   * Delays every mail the console mailer sends by this many milliseconds (0), to stand in for a slow mail provider:
+   * forgot-password and request-verify-token must answer as fast for a known address as for an unknown one anyway.
+   */
+  mailerDelayMs: Config.Int("MAILER_DELAY_MS").pipe(Config.withDefault(0)),
   /** Test-only endpoints for the black-box suite; never set it in production. */
   testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
 })
@@ -77,10 +82,13 @@ const db = HttpTransport.backend(
   BearerTransport.make({ tokenUrl: "auth/db/login" }),
   DbStrategy.make({ lifetime: LIFETIME })
 )
+/** The storage time limit (`STORAGE_TIMEOUT_MS`), which bounds the Redis calls too. */
+class StorageTimeout extends Context.Service<StorageTimeout, number>()("example/StorageTimeout") {}
+
 const redis = HttpTransport.backend(
   "redis",
   BearerTransport.make({ tokenUrl: "auth/redis/login" }),
-  RedisStrategy.make({ lifetime: LIFETIME })
+  Effect.flatMap(StorageTimeout, (timeout) => RedisStrategy.make({ lifetime: LIFETIME, timeout }))
 )
 
 /** The application's own guard, FastAPI Users' `current_user(active=True)`. */
@@ -131,7 +139,22 @@ const testRoutes = (model: User.RegisteredModel) => {
 
 // The strategy's own client layer: recommended timeouts, outages and recoveries logged once (no unhandled "error"
 // events from ioredis), closed with the server.
-const redisClient = (url: Redacted.Redacted<string>) => RedisStrategy.layerClientConfig({ url: Config.succeed(url) })
+const redisClient = (url: Redacted.Redacted<string>, timeoutMs: number) =>
+  RedisStrategy.layerClientConfig({ url: Config.succeed(url) }, {
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs
+  })
+
+/** The console mailer, each message delayed by `delayMs` (a slow mail provider). */
+const mailer = (delayMs: number) =>
+  delayMs <= 0 ? Mailer.layerConsole : Layer.effect(
+    Mailer.Mailer,
+    Effect.map(Mailer.Mailer, (console): Mailer.Mailer["Service"] => ({
+      sendVerifyToken: (user, token) => Effect.andThen(Effect.sleep(delayMs), console.sendVerifyToken(user, token)),
+      sendResetPasswordToken: (user, token) =>
+        Effect.andThen(Effect.sleep(delayMs), console.sendResetPasswordToken(user, token))
+    }))
+  ).pipe(Layer.provide(Mailer.layerConsole))
 
 /**
  * The whole server as a layer: HTTP on `config.host:config.port`, printing its URL and docs page once listening.
@@ -224,7 +247,7 @@ export const layer = (config: AppConfig) => {
   const Services = UserManager.layer({ verificationTokenSecret: secret, resetPasswordTokenSecret: secret }).pipe(
     Layer.provideMerge(Layer.mergeAll(
       hooks,
-      Mailer.layerConsole,
+      mailer(config.mailerDelayMs),
       PasswordHasher.layer({
         ...(config.passwordHash === "fastapi" ? PasswordHasher.fastApiUsers : PasswordHasher.owaspMinimum),
         niceness: config.passwordHashNiceness
@@ -232,7 +255,11 @@ export const layer = (config: AppConfig) => {
       PasswordPolicy.layerMinLength(3),
       Layer.succeed(Secret, secret),
       Layer.succeed(TestTokens, tokens),
-      Option.match(config.redisUrl, { onNone: () => Layer.empty, onSome: redisClient })
+      Layer.succeed(StorageTimeout, config.storage.timeoutMs),
+      Option.match(config.redisUrl, {
+        onNone: () => Layer.empty,
+        onSome: (url) => redisClient(url, config.storage.timeoutMs)
+      })
     )),
     Layer.provideMerge(Stored)
   )

@@ -29,7 +29,9 @@ export const StorageConfig = Config.all({
   /** The database name on MongoDB. */
   mongodbDatabase: Config.String("MONGODB_DATABASE").pipe(Config.withDefault("effect_users")),
   /** Caches users in memory (`UserCache`), invalidated across instances through PostgreSQL's LISTEN/NOTIFY. */
-  userCache: Config.Boolean("USER_CACHE").pipe(Config.withDefault(false))
+  userCache: Config.Boolean("USER_CACHE").pipe(Config.withDefault(false)),
+  /** The time limit of every SQL call (and Redis call), in milliseconds: past it the request answers 503. */
+  timeoutMs: Config.Int("STORAGE_TIMEOUT_MS").pipe(Config.withDefault(1_000))
 })
 
 /** The storage configuration. */
@@ -51,10 +53,10 @@ const postgres = (config: StorageConfig) =>
  * in it.
  */
 const sqlUserRepository = (config: StorageConfig) => {
-  if (!config.userCache) return SqlUserRepository.layer()
+  if (!config.userCache) return SqlUserRepository.layer({ timeout: config.timeoutMs })
   const onPostgres = Option.isSome(nonEmpty(config.databaseUrl))
   return UserCache.layer().pipe(
-    Layer.provide(SqlUserRepository.layer()),
+    Layer.provide(SqlUserRepository.layer({ timeout: config.timeoutMs })),
     Layer.provide(onPostgres ? PgUserChanges.layer() : UserChanges.layerMemory)
   )
 }
@@ -79,7 +81,7 @@ const mongo = (config: StorageConfig, url: Redacted.Redacted<string>, model: Lay
 
 /** The repositories on PostgreSQL (or the embedded one), its tables migrated first. */
 const sql = (config: StorageConfig, model: Layer.Layer<User.UserModel>) =>
-  Layer.mergeAll(sqlUserRepository(config), SqlAccessTokenRepository.layer()).pipe(
+  Layer.mergeAll(sqlUserRepository(config), SqlAccessTokenRepository.layer({ timeout: config.timeoutMs })).pipe(
     Layer.provide(SqlMigrations.layer()),
     Layer.provideMerge(model),
     Layer.provide(postgres(config))
