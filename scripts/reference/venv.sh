@@ -11,6 +11,10 @@ command -v "$python" > /dev/null || {
 }
 key=$(sha256sum "$here/requirements.txt" | cut -c1-12)
 venv=${XDG_CACHE_HOME:-$HOME/.cache}/effect-users/reference-venv-$key
+mkdir -p "$(dirname "$venv")"
+# Test files run in parallel and each may ask for the venv on a fresh machine: one creates it, the others wait.
+exec 9> "$venv.lock"
+flock 9
 if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
   echo "reference: installing FastAPI Users 15.0.5 from PyPI into $venv ..." >&2
   rm -rf "$venv"

@@ -3,10 +3,10 @@
  * one here (oidc-provider, in-process on loopback), logged into through its own login and consent pages; and mounts
  * none without that configuration.
  */
+import * as TestProvider from "@effect-users/testing/OidcProvider"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "./blackbox/Servers.ts"
 import { freePort, startExample } from "./blackbox/Servers.ts"
-import * as TestProvider from "./oauth/OidcProvider.ts"
 
 describe("the example server's OAuth routers", () => {
   let provider: TestProvider.OidcProvider | undefined
@@ -23,10 +23,11 @@ describe("the example server's OAuth routers", () => {
       OAUTH_OIDC_CLIENT_SECRET: TestProvider.clientSecret,
       OAUTH_OIDC_ALLOW_HTTP: "1"
     })
-    provider = await TestProvider.start(providerPort, [
-      `${server.url}/auth/openid/callback`,
-      `${server.url}/auth/associate/openid/callback`
-    ])
+    provider = await TestProvider.start({
+      port: providerPort,
+      redirectUris: [`${server.url}/auth/openid/callback`, `${server.url}/auth/associate/openid/callback`],
+      clientAuthentication: "client_secret_post"
+    })
     plain = await startExample("oauth-example-secret-with-32-or-more-bytes")
   }, 180_000)
 

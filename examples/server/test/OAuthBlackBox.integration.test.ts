@@ -6,11 +6,11 @@
  * the answers are comparable (statuses, bodies, the state JWT's header and claims, the cookies' attributes) they must
  * be equal, and where effect-users deliberately differs (Q3, Q4, Q5, Q7, Q11, Q17) each side's answer is pinned.
  */
+import * as OidcProvider from "@effect-users/testing/OidcProvider"
 import { createHmac } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "./blackbox/Servers.ts"
 import { freePort, startExample, startReference } from "./blackbox/Servers.ts"
-import * as OidcProvider from "./oauth/OidcProvider.ts"
 
 type Kind = "reference" | "effect-users"
 const KINDS: ReadonlyArray<Kind> = ["reference", "effect-users"]
@@ -28,7 +28,13 @@ beforeAll(async () => {
     )
   )
   // httpx-oauth reads the provider's metadata when the reference starts: the provider comes first
-  provider = await OidcProvider.start(await freePort(), redirects)
+  provider = await OidcProvider.start({
+    port: await freePort(),
+    redirectUris: redirects,
+    // httpx-oauth (FastAPI Users' side) sends the client's credentials in the body and no PKCE
+    clientAuthentication: "client_secret_post",
+    pkceRequired: false
+  })
   const env = (kind: Kind) => ({
     PORT: String(ports[kind]),
     OAUTH_OIDC_ISSUER: provider?.issuer ?? "",

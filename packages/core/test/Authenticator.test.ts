@@ -120,7 +120,7 @@ describe("Authenticator", () => {
       assert.deepStrictEqual(asked, ["db:verified", "jwt:active"])
     }))
 
-  // FASTAPI_USERS.md §5 step 4: the requirements are checked on the winning user only; 401 when no user or an
+  // As in FastAPI Users 15.0.5's current_user: the requirements are checked on the winning user only; 401 when no user or an
   // inactive one with `active`, else 403 for an unmet `verified` / `superuser`; `optional` turns both into None.
   const matrix: ReadonlyArray<
     readonly [string, Carrier, Authenticator.Requirements, string]

@@ -262,7 +262,7 @@ describe("UserManager", () => {
           assert.deepStrictEqual(env.calls("onAfterRequestVerify")[0]?.args, [user, token])
           const { header, payload } = decodeParts(token)
           assert.deepStrictEqual(header, { alg: "HS256", typ: "JWT" })
-          // Claims exactly as FASTAPI_USERS.md §10.6, in its order; exp = now (TestClock: 0) + 3600 s.
+          // Claims exactly as FastAPI Users 15.0.5 signs them, in its order; exp = now (TestClock: 0) + 3600 s.
           assert.deepStrictEqual(Object.entries(payload), [
             ["sub", user.id],
             ["email", ADA.email],

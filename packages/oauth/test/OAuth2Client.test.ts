@@ -5,13 +5,13 @@
  */
 import * as OAuth2Client from "@effect-users/oauth/OAuth2Client"
 import * as OAuthClientConformance from "@effect-users/testing/OAuthClientConformance"
+import * as TestProvider from "@effect-users/testing/OidcProvider"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted, Schema } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
 import * as Fake from "./fakeProvider.ts"
-import * as TestProvider from "./provider.ts"
 
 const UserInfo = Schema.Struct({ sub: Schema.String, email: Schema.optional(Schema.String) })
 

@@ -4,12 +4,12 @@
  */
 import * as OpenIdClient from "@effect-users/oauth/OpenIdClient"
 import * as OAuthClientConformance from "@effect-users/testing/OAuthClientConformance"
+import * as TestProvider from "@effect-users/testing/OidcProvider"
 import { Effect, Option, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { afterAll, beforeAll } from "vitest"
-import * as TestProvider from "./provider.ts"
 
-let provider: TestProvider.TestProvider
+let provider: TestProvider.OidcProvider
 let frozen: { readonly url: string; readonly stop: () => Promise<void> }
 let down: string
 beforeAll(async () => {

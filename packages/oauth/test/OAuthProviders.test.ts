@@ -7,13 +7,13 @@
 import type * as OAuthClient from "@effect-users/oauth/OAuthClient"
 import * as OAuthProviders from "@effect-users/oauth/OAuthProviders"
 import * as OAuthClientConformance from "@effect-users/testing/OAuthClientConformance"
+import * as TestProvider from "@effect-users/testing/OidcProvider"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
 import * as Fake from "./fakeProvider.ts"
-import * as TestProvider from "./provider.ts"
 
 type Make = (
   root: string,
@@ -396,7 +396,7 @@ const openIdSpecs: ReadonlyArray<OpenIdSpec> = [
 
 for (const spec of openIdSpecs) {
   describe(`OAuthProviders.${spec.name} against oidc-provider`, () => {
-    let provider: TestProvider.TestProvider
+    let provider: TestProvider.OidcProvider
     beforeAll(async () => {
       provider = await TestProvider.start({
         clientAuthentication: spec.clientAuthentication,

@@ -6,13 +6,13 @@
  */
 import * as ActionToken from "@effect-users/core/ActionToken"
 import * as UserManager from "@effect-users/core/UserManager"
+import * as TestProvider from "@effect-users/testing/OidcProvider"
 import { DateTime, Effect, ManagedRuntime, Redacted } from "effect"
 import { createServer } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as App from "./app.ts"
-import * as TestProvider from "./provider.ts"
 
-let provider: TestProvider.TestProvider
+let provider: TestProvider.OidcProvider
 let frozen: { readonly url: string; readonly stop: () => Promise<void> }
 let runtime: ManagedRuntime.ManagedRuntime<UserManager.UserManager, unknown>
 let base: string

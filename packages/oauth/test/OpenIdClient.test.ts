@@ -6,18 +6,18 @@
 import { isInfrastructureError } from "@effect-users/core/Infrastructure"
 import * as OAuthClient from "@effect-users/oauth/OAuthClient"
 import * as OpenIdClient from "@effect-users/oauth/OpenIdClient"
+import * as TestProvider from "@effect-users/testing/OidcProvider"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "effect/http"
 import { createHash, randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
-import * as TestProvider from "./provider.ts"
 
 const random = () => randomBytes(32).toString("base64url")
 const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url")
 
-let provider: TestProvider.TestProvider
-let idTokenProvider: TestProvider.TestProvider
+let provider: TestProvider.OidcProvider
+let idTokenProvider: TestProvider.OidcProvider
 beforeAll(async () => {
   provider = await TestProvider.start()
   idTokenProvider = await TestProvider.start({ idTokenClaims: true })

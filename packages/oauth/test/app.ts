@@ -7,13 +7,13 @@ import { EmbeddedPostgres, SqlAccessTokenRepository, SqlMigrations, SqlUserRepos
 import { Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
 import { OAuthRouter, OpenIdClient } from "@effect-users/oauth"
 import { JwtStrategy } from "@effect-users/strategy-jwt"
+import { clientId, clientSecret } from "@effect-users/testing/OidcProvider"
 import { BearerTransport, CookieTransport, FastApiUsers, Hardening, HttpTransport } from "@effect-users/transport-http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Layer, Redacted } from "effect"
 import { FetchHttpClient, HttpRouter } from "effect/http"
 import { HttpApi, HttpApiBuilder } from "effect/http-api"
 import { createServer } from "node:http"
-import { clientId, clientSecret } from "./provider.ts"
 
 export const STATE_SECRET = "state-secret-for-the-oauth-router-tests"
 const JWT_SECRET = Redacted.make("jwt-secret-for-the-oauth-router-tests-0123456789")

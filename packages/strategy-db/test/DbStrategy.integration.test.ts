@@ -42,7 +42,7 @@ describe("DbStrategy on PostgreSQL (adapter-sql's accesstoken table)", () => {
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const user = yield* createUser("ada@example.com")
-      // what FastAPI Users' DatabaseStrategy.write_token stores (FASTAPI_USERS.md §6.2): the token itself
+      // what FastAPI Users' DatabaseStrategy.write_token stores in 15.0.5: the token itself
       const fresh = randomBytes(32).toString("base64url")
       const old = randomBytes(32).toString("base64url")
       yield* sql`INSERT INTO accesstoken (token, created_at, user_id)

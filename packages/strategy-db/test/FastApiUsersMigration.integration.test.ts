@@ -10,7 +10,7 @@ const Pg = Layer.fresh(PgClient.layer({ url: Redacted.make(requireUrl("DATABASE_
 
 const nodeDigest = (token: string) => createHash("sha256").update(token).digest("base64url")
 
-/** A table shaped like FastAPI Users' `accesstoken` (fastapi-users-db-sqlalchemy, FASTAPI_USERS.md §8.2). */
+/** A table shaped like FastAPI Users' `accesstoken` (fastapi-users-db-sqlalchemy, as FastAPI Users 15.0.5 uses it). */
 const fastApiUsersTable = (schema: string | undefined, table: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient

@@ -1,7 +1,7 @@
 /**
  * Core's own verify and reset-password action tokens (minted by `UserManager` with the very secret the JWT strategy
- * uses) are not access tokens: the audience check refuses them. The attack table has hand-built ones per
- * FASTAPI_USERS.md §10.6/§10.7; these are the real ones.
+ * uses) are not access tokens: the audience check refuses them. The attack table has hand-built ones shaped like
+ * FastAPI Users 15.0.5's; these are the real ones.
  */
 import * as DeliveryQueue from "@effect-users/core/DeliveryQueue"
 import * as Mailer from "@effect-users/core/Mailer"

@@ -1,5 +1,5 @@
 /**
- * The attack table: one row per rejection JwtStrategy promises (FASTAPI_USERS.md §6.1 and the strategy-jwt issue),
+ * The attack table: one row per rejection JwtStrategy promises (what PyJWT under FastAPI Users 15.0.5 refuses, and more),
  * run against every verification path (HS256 through node:crypto; RS256, ES256, EdDSA through jose). Every row is a
  * token that is otherwise valid (signed with the strategy's own key, right audience, not expired) unless the row is
  * about that very property, so each row fails if its check is removed; the `control` row proves the baseline is
@@ -165,7 +165,7 @@ const attacks: ReadonlyArray<Attack> = [
   { name: "crit b64 with an unencoded payload", token: (p) => valid(p, header(p, { crit: ["b64"], b64: false })) },
   { name: "crit that is not a list", token: (p) => valid(p, header(p, { crit: "x", x: 1 })) },
   { name: "b64 false without crit (unencoded payload)", token: (p) => valid(p, header(p, { b64: false })) },
-  // tokens of other purposes signed with the same secret / key (FASTAPI_USERS.md §10.6, §10.7, §7.1)
+  // tokens of other purposes signed with the same secret / key (verification, reset and OAuth state tokens)
   {
     name: "verify action token (aud fastapi-users:verify)",
     token: (p) =>

@@ -9,7 +9,7 @@ import { cleanUp, createUser, Stores, uniquePrefix } from "./utils.ts"
 const digest = (token: string) => createHash("sha256").update(token).digest("base64url")
 const fastApiUsersToken = () => randomBytes(32).toString("base64url") // secrets.token_urlsafe(32)
 
-/** What FastAPI Users' RedisStrategy.write_token does (FASTAPI_USERS.md §6.3): `SET <prefix><token> <id> [EX s]`. */
+/** What FastAPI Users' RedisStrategy.write_token does in 15.0.5: `SET <prefix><token> <id> [EX s]`. */
 const fastApiUsersWrite = (client: Redis, keyPrefix: string, userId: string, lifetimeSeconds: number | null) =>
   Effect.promise(async () => {
     const token = fastApiUsersToken()

@@ -5,7 +5,11 @@
 
 export * as AccessTokenRepositoryConformance from "./AccessTokenRepositoryConformance.ts"
 
+export * as HeadlessChromium from "./HeadlessChromium.ts"
+
 export * as OAuthClientConformance from "./OAuthClientConformance.ts"
+
+export * as OidcProvider from "./OidcProvider.ts"
 
 export * as StrategyConformance from "./StrategyConformance.ts"
 

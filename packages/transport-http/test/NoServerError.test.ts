@@ -1,5 +1,5 @@
 /**
- * No input makes the server answer 500 (FASTAPI_USERS.md §14 Q2): a sweep of malformed bodies, headers and ids over
+ * No input makes the server answer 500 (deliberate difference Q2, docs/moving-from-fastapi-users.md): a sweep of malformed bodies, headers and ids over
  * every route, anonymous and authenticated.
  */
 import { assert, describe, layer } from "@effect/vitest"

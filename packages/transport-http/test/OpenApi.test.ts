@@ -17,7 +17,7 @@ type Spec = {
   }
 }
 
-/** FASTAPI_USERS.md §14 Q16: exactly what each route answers (`rv`: the router requires verification). */
+/** Deliberate difference Q16 (docs/moving-from-fastapi-users.md): exactly what each route answers (`rv`: the router requires verification). */
 const expected = (rv: boolean): Record<string, ReadonlyArray<string>> => {
   const forbidden = rv ? ["403"] : []
   return {

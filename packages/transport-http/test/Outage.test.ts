@@ -1,5 +1,5 @@
 /**
- * Infrastructure failures are a 503 `{"detail": "SERVICE_UNAVAILABLE"}` (FASTAPI_USERS.md §14 Q14), and the server
+ * Infrastructure failures are a 503 `{"detail": "SERVICE_UNAVAILABLE"}` (deliberate difference Q14, docs/moving-from-fastapi-users.md), and the server
  * keeps answering once the store is back.
  */
 import { assert, describe, layer } from "@effect/vitest"

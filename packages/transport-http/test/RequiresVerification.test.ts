@@ -1,5 +1,5 @@
 /**
- * The 401/403 matrix of FASTAPI_USERS.md §3.1, §3.5 and §5 with `requiresVerification: true`.
+ * The 401/403 matrix of FastAPI Users 15.0.5 with `requiresVerification: true`.
  */
 import * as UserManager from "@effect-users/core/UserManager"
 import { assert, describe, layer } from "@effect/vitest"

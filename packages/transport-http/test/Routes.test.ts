@@ -1,5 +1,5 @@
 /**
- * Every route, status and code of FASTAPI_USERS.md §3 over a real server, with core's in-memory layers.
+ * Every route, status and code of FastAPI Users 15.0.5 over a real server, with core's in-memory layers.
  */
 import * as UserManager from "@effect-users/core/UserManager"
 import { assert, describe, layer } from "@effect/vitest"

@@ -7,7 +7,7 @@ import { HttpServerRequest } from "effect/http"
 const request = (headers: Record<string, string>) =>
   HttpServerRequest.fromWeb(new Request("http://localhost/users/me", { headers }))
 
-describe("BearerTransport (FASTAPI_USERS.md §4.1)", () => {
+describe("BearerTransport (FastAPI Users 15.0.5's wire format)", () => {
   it("reads the token after a case-insensitive bearer scheme, trimmed", () => {
     assert.deepStrictEqual(BearerTransport.parseAuthorization("Bearer abc"), Option.some("abc"))
     assert.deepStrictEqual(BearerTransport.parseAuthorization("bearer xyz"), Option.some("xyz"))
@@ -39,7 +39,7 @@ describe("BearerTransport (FASTAPI_USERS.md §4.1)", () => {
     }))
 })
 
-describe("CookieTransport (FASTAPI_USERS.md §4.2)", () => {
+describe("CookieTransport (FastAPI Users 15.0.5's wire format)", () => {
   it("serialises FastAPI Users' defaults, in the reference's attribute order", () => {
     assert.strictEqual(
       CookieTransport.serialize({}, "tok", undefined),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the path of a Chromium binary, installing Debian's `chromium` with apt-get when none is found (root only).
-# Fails loudly, naming what is missing, otherwise. Used by the docs-page test (test/DocsPage.integration.test.ts).
+# Fails loudly, naming what is missing, otherwise. Used by `HeadlessChromium.launch` (src/HeadlessChromium.ts), which the browser tests call.
 set -euo pipefail
 find_chromium() {
   for name in chromium chromium-browser google-chrome-stable google-chrome; do

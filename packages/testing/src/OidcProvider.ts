@@ -1,19 +1,47 @@
 /**
- * A real OpenID provider for the tests: oidc-provider on 127.0.0.1 (a free port), its dev login and consent
- * interactions driven with plain HTTP requests and a cookie jar, and a log of the paths it was asked for.
+ * A real OpenID provider for end-to-end tests: `oidc-provider` on 127.0.0.1 with its development login and consent
+ * pages, one confidential client, a log of the paths it was asked for, and `authorize`, which walks its pages as a
+ * browser would. Also a frozen server and a closed port, for outage tests.
+ *
+ * @since 0.1.0
  */
 import { createServer, type Server } from "node:http"
 import { createServer as createTcpServer, type Socket } from "node:net"
 import Provider from "oidc-provider"
 
+/** The client id the provider knows by default. */
 export const clientId = "effect-users"
+
+/** That client's secret. */
 export const clientSecret = "effect-users-secret"
+
+/** A redirect URI the client always allows (nothing listens there: tests stop at the redirect). */
 export const redirectUri = "http://127.0.0.1:1/callback"
 
-export interface TestProvider {
+/** A running provider. */
+export interface OidcProvider {
   readonly issuer: string
+  /** The paths the provider was asked for, in order: a test proves that a request never reached it. */
   readonly requests: Array<string>
   readonly stop: () => Promise<void>
+}
+
+/** How the provider and its client are set up. */
+export interface Options {
+  /** The port to listen on (a free one by default). */
+  readonly port?: number
+  /** Redirect URIs the client may use besides `redirectUri`. */
+  readonly redirectUris?: ReadonlyArray<string>
+  readonly clientId?: string
+  readonly clientSecret?: string
+  /** How the client authenticates at the token endpoint (default `client_secret_basic`). */
+  readonly clientAuthentication?: "client_secret_basic" | "client_secret_post"
+  /** Whether PKCE is required (default true; FastAPI Users' httpx-oauth sends none, so its tests turn it off). */
+  readonly pkceRequired?: boolean
+  /** Put the e-mail claims in the ID token as well as in the userinfo answer. */
+  readonly idTokenClaims?: boolean
+  /** Scopes of a provider's own naming that grant the e-mail claims (Google's `userinfo.email` URL). */
+  readonly emailScopes?: ReadonlyArray<string>
 }
 
 const listen = (server: Server | ReturnType<typeof createTcpServer>, port = 0): Promise<number> =>
@@ -27,43 +55,30 @@ const listen = (server: Server | ReturnType<typeof createTcpServer>, port = 0): 
   })
 
 /**
- * Starts a provider (on `port`, or a free one); `idTokenClaims` puts the e-mail in the ID token as well as in the
- * userinfo answer; `redirectUris` are the client's allowed redirect URIs besides `redirectUri`. An account whose login
- * starts with `noemail` has no e-mail, the account `unverified` one the provider marks unverified;
- * `clientAuthentication` and `emailScopes` shape the client and the scopes for a preset.
+ * Starts a provider. The account is the login typed on its page: `<login>@example.com`, verified, except that a
+ * login starting with `noemail` has no address and the login `unverified` an address the provider has not verified.
  */
-export const start = async (
-  options: {
-    readonly idTokenClaims?: boolean
-    readonly port?: number
-    readonly redirectUris?: ReadonlyArray<string>
-    /** How the client authenticates at the token endpoint (default `client_secret_basic`). */
-    readonly clientAuthentication?: "client_secret_basic" | "client_secret_post"
-    /** Scopes of a provider's own naming that grant the e-mail claims (Google's `userinfo.email` URL). */
-    readonly emailScopes?: ReadonlyArray<string>
-  } = {}
-): Promise<TestProvider> => {
+export const start = async (options: Options = {}): Promise<OidcProvider> => {
   const requests: Array<string> = []
   const server = createServer()
   const port = await listen(server, options.port)
   const issuer = `http://127.0.0.1:${port}`
   const provider = new Provider(issuer, {
     clients: [{
-      client_id: clientId,
-      client_secret: clientSecret,
+      client_id: options.clientId ?? clientId,
+      client_secret: options.clientSecret ?? clientSecret,
       redirect_uris: [redirectUri, ...(options.redirectUris ?? [])],
       response_types: ["code"],
       grant_types: ["authorization_code"],
       token_endpoint_auth_method: options.clientAuthentication ?? "client_secret_basic"
     }],
-    pkce: { required: () => true },
+    pkce: { required: () => options.pkceRequired ?? true },
     conformIdTokenClaims: options.idTokenClaims !== true,
     claims: {
       openid: ["sub"],
       email: ["email", "email_verified"],
       ...Object.fromEntries((options.emailScopes ?? []).map((scope) => [scope, ["email", "email_verified"]]))
     },
-    // An account whose login starts with `noemail` has no address, `unverified` one the provider has not verified.
     findAccount: (_ctx, sub) => ({
       accountId: sub,
       claims: () =>
@@ -107,7 +122,7 @@ export const frozen = async (): Promise<{ readonly url: string; readonly stop: (
   }
 }
 
-/** A port nothing listens on (bound, then closed). */
+/** The URL of a port nothing listens on (bound, then closed): a provider that is down. */
 export const closedPort = async (): Promise<string> => {
   const server = createTcpServer()
   const port = await listen(server)
@@ -116,8 +131,8 @@ export const closedPort = async (): Promise<string> => {
 }
 
 /**
- * Follows the authorization URL as a browser would: the provider's redirects, its login form (any password) and its
- * consent form, until it redirects to `redirectTo` (`redirectUri` by default); returns that callback URL.
+ * Follows `authorizationUrl` as a browser would — the provider's redirects, its login form (as `login`, any
+ * password) and its consent form — until it redirects to `redirectTo` (`redirectUri` by default); returns that URL.
  */
 export const authorize = async (authorizationUrl: string, login: string, redirectTo = redirectUri): Promise<URL> => {
   const jar = new Map<string, string>()
