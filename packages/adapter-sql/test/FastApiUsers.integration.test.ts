@@ -1,6 +1,7 @@
 /**
  * Pointed at a database FastAPI Users created itself (fastapi-users-db-sqlalchemy's models, installed from PyPI in
- * the reference virtual environment), the documented migration step is the only change, and both users log in.
+ * the reference virtual environment), the documented adoption step and the version table are the only change, and both
+ * users log in.
  */
 import { SqlMigrations, SqlUserRepository } from "@effect-users/adapter-sql"
 import * as Email from "@effect-users/core/Email"
@@ -95,17 +96,24 @@ describe("a database created by FastAPI Users", () => {
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const before = yield* schemaSnapshot
-        yield* SqlMigrations.run()
-        yield* SqlMigrations.run()
+        // the two steps the first time (step 1 finds every table there), none the second
+        assert.deepStrictEqual(yield* SqlMigrations.run(), ["1_fastapi_users_tables", "2_fastapi_users_adoption"])
+        assert.deepStrictEqual(yield* SqlMigrations.run(), [])
         const after = yield* schemaSnapshot
         const added = [...after].filter((line) => !before.has(line)).sort()
         const removed = [...before].filter((line) => !after.has(line))
         assert.deepStrictEqual(removed, [])
         assert.deepStrictEqual(added, [
+          "column effect_users_migrations.created_at timestamp with time zone  NO default now()",
+          "column effect_users_migrations.migration_id integer  NO default ",
+          "column effect_users_migrations.name text  NO default ",
           "column user.email_lower character varying 320 NO default ",
+          "constraint effect_users_migrations_pkey PRIMARY KEY (migration_id)",
+          "index CREATE UNIQUE INDEX effect_users_migrations_pkey ON public.effect_users_migrations USING btree (migration_id)",
           "index CREATE INDEX ix_oauth_account_user_id ON public.oauth_account USING btree (user_id)",
           "index CREATE UNIQUE INDEX uq_oauth_account_oauth_name_account_id ON public.oauth_account USING btree (oauth_name, account_id)",
-          "index CREATE UNIQUE INDEX uq_user_email_lower ON public.\"user\" USING btree (email_lower)"
+          "index CREATE UNIQUE INDEX uq_user_email_lower ON public.\"user\" USING btree (email_lower)",
+          "table effect_users_migrations"
         ])
         // the backfill is core's key of what FastAPI Users stored
         const keys = yield* sql<{ email: string; email_lower: string }>`SELECT email, email_lower FROM "user"`

@@ -31,7 +31,12 @@ describe("migrations", () => {
       yield* Effect.all(Array.from({ length: 4 }, () => SqlMigrations.run()), { concurrency: "unbounded" })
       const sql = yield* SqlClient.SqlClient
       const [schema] = yield* sql<{ s: string }>`SELECT current_schema() AS s`
-      assert.deepStrictEqual(yield* tables(schema?.s ?? ""), ["accesstoken", "oauth_account", "user"])
+      assert.deepStrictEqual(yield* tables(schema?.s ?? ""), [
+        "accesstoken",
+        "effect_users_migrations",
+        "oauth_account",
+        "user"
+      ])
     }).pipe(Effect.provide(Layer.merge(User.layerDefaultModel, layerPostgres()))), 60_000)
 
   it.live("the script migrates PostgreSQL at DATABASE_URL, into a schema, twice", () =>
@@ -45,7 +50,12 @@ describe("migrations", () => {
       yield* Effect.addFinalizer(() => sql.unsafe(`DROP SCHEMA "${target}" CASCADE`).pipe(Effect.ignore))
       assert.strictEqual(migrate(env, "--schema", target, "--user", "member"), "migrate: done\n")
       assert.strictEqual(migrate(env, "--schema", target, "--user", "member"), "migrate: done\n")
-      assert.deepStrictEqual(yield* tables(target), ["accesstoken", "member", "oauth_account"])
+      assert.deepStrictEqual(yield* tables(target), [
+        "accesstoken",
+        "effect_users_migrations",
+        "member",
+        "oauth_account"
+      ])
     }).pipe(Effect.scoped, Effect.provide(Layer.merge(User.layerDefaultModel, layerPostgres()))), 120_000)
 
   it.live(
@@ -59,7 +69,7 @@ describe("migrations", () => {
         const dataDir = join(dir, "data")
         assert.strictEqual(migrate({ EMBEDDED_POSTGRES_DIR: dataDir }, "--id", "integer"), "migrate: done\n")
         const found = yield* tables("public").pipe(Effect.provide(EmbeddedPostgres.layer({ dataDir })))
-        assert.deepStrictEqual(found, ["accesstoken", "oauth_account", "user"])
+        assert.deepStrictEqual(found, ["accesstoken", "effect_users_migrations", "oauth_account", "user"])
       }).pipe(Effect.scoped),
     120_000
   )

@@ -49,6 +49,9 @@ describe("SqlMigrations", () => {
           "accesstoken.token character varying(43) NOT NULL",
           "accesstoken.created_at timestamp with time zone NOT NULL",
           "accesstoken.user_id uuid NOT NULL",
+          "effect_users_migrations.migration_id integer NOT NULL",
+          "effect_users_migrations.created_at timestamp with time zone NOT NULL",
+          "effect_users_migrations.name text NOT NULL",
           "oauth_account.id uuid NOT NULL",
           "oauth_account.oauth_name character varying(100) NOT NULL",
           "oauth_account.access_token character varying(1024) NOT NULL",
@@ -67,6 +70,7 @@ describe("SqlMigrations", () => {
         ])
         assert.deepStrictEqual(yield* indexes("public"), [
           "CREATE UNIQUE INDEX accesstoken_pkey ON accesstoken USING btree (token)",
+          "CREATE UNIQUE INDEX effect_users_migrations_pkey ON effect_users_migrations USING btree (migration_id)",
           "CREATE INDEX ix_accesstoken_created_at ON accesstoken USING btree (created_at)",
           "CREATE INDEX ix_oauth_account_account_id ON oauth_account USING btree (account_id)",
           "CREATE INDEX ix_oauth_account_oauth_name ON oauth_account USING btree (oauth_name)",
@@ -88,9 +92,8 @@ describe("SqlMigrations", () => {
         table: "app_migrations"
       })
       assert.deepStrictEqual(yield* run, [
-        [1, "effect_users_tables"],
-        [2, "effect_users_indexes"],
-        [3, "effect_users_email_lower"]
+        [1, "fastapi_users_tables"],
+        [2, "fastapi_users_adoption"]
       ])
       assert.deepStrictEqual(yield* run, [])
       assert.strictEqual((yield* describeColumns("public")).length, 18 + 3)
@@ -178,13 +181,15 @@ describe("SqlMigrations", () => {
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const { tables } = SqlMigrations.statements(User.defaultModel as User.RegisteredModel)
+        // FastAPI Users' tables, as step 1 makes them
         for (const statement of tables) yield* sql.unsafe(statement)
         yield* sql`INSERT INTO "user" VALUES
         ('0b8f5b3e-2f57-4d5a-9c55-7d2f8d4d2a11', 'Ada@example.com', 'x', true, false, false),
         ('0b8f5b3e-2f57-4d5a-9c55-7d2f8d4d2a12', 'ada@example.com', 'x', true, false, false)`
         const before = yield* indexes("public")
         const error = yield* Effect.flip(SqlMigrations.run())
-        assert.strictEqual(error.reason._tag, "UniqueViolation")
+        assert.strictEqual(error.sqlstate, "23505")
+        assert.strictEqual(error.step, "2_fastapi_users_adoption")
         assert.deepStrictEqual(yield* indexes("public"), before)
         assert.notInclude(before.join("\n"), "uq_")
       }).pipe(Effect.provide(Layer.merge(ModelLayer, layerEmbedded))),

@@ -7,6 +7,7 @@ import type { UserRepository } from "@effect-users/core/UserRepository"
 import { requireUrl } from "@effect-users/testing/TestServices"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted, Schema } from "effect"
+import type { Scope } from "effect"
 import type { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 
@@ -42,6 +43,27 @@ export const layerPostgres = (
       })
     })
   )
+
+/**
+ * A fresh, empty database on the PostgreSQL at DATABASE_URL (its URL), dropped with the scope: for tests of what a
+ * whole database holds (the migrations' version table, several connections at once).
+ */
+export const freshDatabase: Effect.Effect<string, unknown, Scope.Scope> = Effect.gen(function*() {
+  const admin = new URL(requireUrl("DATABASE_URL"))
+  const name = uniqueName("eu_db")
+  const onAdmin = (statement: string) =>
+    Effect.gen(function*() {
+      const sql = yield* PgClient.PgClient
+      yield* sql.unsafe(statement)
+    }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(admin.href), maxConnections: 1 })))
+  yield* Effect.acquireRelease(
+    onAdmin(`CREATE DATABASE "${name}"`),
+    () => onAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).pipe(Effect.ignore)
+  )
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  return url.href
+})
 
 /** The embedded PGlite. */
 export const layerEmbedded: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown> = EmbeddedPostgres.layer()
