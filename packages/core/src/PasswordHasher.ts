@@ -64,6 +64,27 @@ export interface Verification {
 }
 
 /**
+ * Why core's hashers could not verify a stored hash, or `None` when they can (an Argon2 PHC string of version 16 or
+ * 19, or a bcrypt `$2a$`/`$2b$`/`$2y$` hash): the check an import runs before it stores a hash.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unverifiableHash = (stored: string): Option.Option<string> => {
+  const recognised = recognise(stored)
+  switch (recognised._tag) {
+    case "Argon2":
+      return Option.none()
+    case "Bcrypt":
+      return recognised.minor === "x"
+        ? Option.some("bcrypt $2x$ hashes (crypt_blowfish's sign-extension bug) are not supported")
+        : Option.none()
+    case "Unknown":
+      return Option.some(recognised.reason)
+  }
+}
+
+/**
  * Hashes and verifies passwords; hashing never runs on the event loop.
  *
  * Contract: `hash` produces a PHC string of the current algorithm and parameters; `verifyAndUpdate` recognises the

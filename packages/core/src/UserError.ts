@@ -84,3 +84,15 @@ export class InvalidID extends Schema.TaggedError<InvalidID>()("InvalidID", {}) 
 export class OAuthAccountAlreadyLinked
   extends Schema.TaggedError<OAuthAccountAlreadyLinked>()("OAuthAccountAlreadyLinked", {})
 {}
+
+/**
+ * A user to import was refused before anything was stored: its e-mail is not a valid address, or its password hash
+ * is not one core's hashers can verify (`reason` says which and why).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidUserImport extends Schema.TaggedError<InvalidUserImport>()("InvalidUserImport", {
+  field: Schema.Literals(["email", "hashed_password"]),
+  reason: Schema.String
+}) {}

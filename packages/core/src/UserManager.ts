@@ -8,11 +8,18 @@ import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Reda
 import type { Scope } from "effect"
 import * as ActionToken from "./ActionToken.ts"
 import * as DeliveryQueue from "./DeliveryQueue.ts"
+import * as Email from "./Email.ts"
 import { emailKey } from "./internal/email.ts"
 import { Mailer } from "./Mailer.ts"
-import { PasswordHasher, type PasswordHasherBusy, type PasswordHasherError } from "./PasswordHasher.ts"
+import {
+  PasswordHasher,
+  type PasswordHasherBusy,
+  type PasswordHasherError,
+  unverifiableHash
+} from "./PasswordHasher.ts"
 import { PasswordPolicy } from "./PasswordPolicy.ts"
 import {
+  type CustomFields,
   type Id,
   type User,
   type UserCreate,
@@ -25,6 +32,7 @@ import {
   InvalidID,
   type InvalidPassword,
   InvalidResetPasswordToken,
+  InvalidUserImport,
   InvalidVerifyToken,
   OAuthAccountAlreadyLinked,
   UserAlreadyExists,
@@ -62,6 +70,24 @@ export interface WriteOptions {
 }
 
 /**
+ * A user exported from another system: its e-mail, its existing password hash (an Argon2 PHC string or a bcrypt
+ * hash, as FastAPI Users, Better Auth's Argon2/bcrypt setups and Auth0's exports hold them), its flags (active and
+ * not verified nor superuser when absent) and the model's custom fields.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UserImport =
+  & {
+    readonly email: string
+    readonly hashed_password: string
+    readonly is_active?: boolean
+    readonly is_superuser?: boolean
+    readonly is_verified?: boolean
+  }
+  & CustomFields
+
+/**
  * The user manager.
  *
  * @since 0.0.0
@@ -84,6 +110,14 @@ export class UserManager extends Context.Service<UserManager, {
     User,
     InvalidPassword | UserAlreadyExists | UserRepositoryError | PasswordHasherError | PasswordHasherBusy
   >
+  /**
+   * Stores a user with an existing password hash, unchanged: the e-mail is normalised as registration does and the
+   * hash must be one the hasher verifies (`InvalidUserImport` otherwise); the first login verifies it and stores a
+   * current Argon2id hash when it is weaker (`authenticate`'s rehash). No hook runs: an import is not a registration.
+   */
+  readonly importUser: (
+    user: UserImport
+  ) => Effect.Effect<User, InvalidUserImport | UserAlreadyExists | UserRepositoryError>
   /**
    * The user whose password matches, or `None`; hashes even for an unknown e-mail (timing) and stores an
    * upgraded hash. Does not check `is_active` (the login route does, after the password).
@@ -179,6 +213,8 @@ const DEFAULT_RESET_AUDIENCE = "fastapi-users:reset"
 
 // Keys never taken from an input: the store owns them (`hashed_password` only ever comes from the hasher).
 const ALWAYS_DROPPED: ReadonlySet<string> = new Set(["id", "oauth_accounts", "hashed_password"])
+// An import keeps its hash; the store still owns the id and the OAuth accounts.
+const IMPORT_DROPPED: ReadonlySet<string> = new Set(["id", "oauth_accounts"])
 // Safe mode (register, `PATCH /me`) also drops the flags.
 const SAFE_DROPPED: ReadonlySet<string> = new Set([
   ...ALWAYS_DROPPED,
@@ -269,6 +305,28 @@ export const make = (
       const user = yield* repository.create(insert)
       yield* hooks.onAfterRegister(user)
       return user
+    })
+
+    const importUser = Effect.fn("UserManager.importUser")(function*(input: UserImport) {
+      const email = Email.normalize(input.email)
+      if (email === undefined) {
+        return yield* new InvalidUserImport({ field: "email", reason: "not a valid e-mail address" })
+      }
+      const problem = unverifiableHash(input.hashed_password)
+      if (Option.isSome(problem)) {
+        return yield* new InvalidUserImport({ field: "hashed_password", reason: problem.value })
+      }
+      if (Option.isSome(yield* repository.getByEmail(email))) return yield* new UserAlreadyExists()
+      const { hashed_password, ...fields } = sentFields(input, IMPORT_DROPPED)
+      const insert: UserInsert = {
+        is_active: true,
+        is_superuser: false,
+        is_verified: false,
+        ...fields,
+        email,
+        hashed_password
+      }
+      return yield* repository.create(insert)
     })
 
     const authenticate = Effect.fn("UserManager.authenticate")(function*(credentials: {
@@ -464,6 +522,7 @@ export const make = (
       getByEmail: (email) => found(repository.getByEmail(email)),
       getByOAuthAccount: (oauthName, accountId) => found(repository.getByOAuthAccount(oauthName, accountId)),
       create,
+      importUser,
       authenticate,
       requestVerify,
       verify,
