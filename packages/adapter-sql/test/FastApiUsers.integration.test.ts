@@ -109,8 +109,8 @@ describe("a database created by FastAPI Users", () => {
           "column effect_users_migrations.name text  NO default ",
           "column user.email_lower character varying 320 NO default ",
           "constraint effect_users_migrations_pkey PRIMARY KEY (migration_id)",
-          "index CREATE UNIQUE INDEX effect_users_migrations_pkey ON public.effect_users_migrations USING btree (migration_id)",
           "index CREATE INDEX ix_oauth_account_user_id ON public.oauth_account USING btree (user_id)",
+          "index CREATE UNIQUE INDEX effect_users_migrations_pkey ON public.effect_users_migrations USING btree (migration_id)",
           "index CREATE UNIQUE INDEX uq_oauth_account_oauth_name_account_id ON public.oauth_account USING btree (oauth_name, account_id)",
           "index CREATE UNIQUE INDEX uq_user_email_lower ON public.\"user\" USING btree (email_lower)",
           "table effect_users_migrations"
