@@ -15,7 +15,7 @@
  */
 import { Email, Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
 import { DbStrategy } from "@effect-users/strategy-db"
-import { JwtStrategy } from "@effect-users/strategy-jwt"
+import { JwtKeySet, JwtStrategy } from "@effect-users/strategy-jwt"
 import { RedisStrategy } from "@effect-users/strategy-redis"
 import {
   BearerTransport,
@@ -43,6 +43,14 @@ export const AppConfig = Config.all({
   host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
   /** Signs access, verification and reset tokens; a random one (sessions lost at restart) when absent. */
   secret: Config.option(Config.Redacted("SECRET")),
+  /**
+   * How access tokens are signed: `HS256` with `SECRET` (the default), or `RS256`, `ES256`, `EdDSA` with the PEM
+   * private key `JWT_PRIVATE_KEY` (a fresh key at each start when absent). Verify and reset tokens stay HS256.
+   */
+  jwtAlgorithm: Config.Literals(["HS256", "RS256", "ES256", "EdDSA"], "JWT_ALGORITHM").pipe(
+    Config.withDefault("HS256")
+  ),
+  jwtPrivateKey: Config.option(Config.Redacted("JWT_PRIVATE_KEY")),
   redisUrl: Config.option(Config.Redacted("REDIS_URL")),
   /** Builds the auth and users routers with FastAPI Users' `requires_verification=True`. */
   requiresVerification: Config.Boolean("REQUIRES_VERIFICATION").pipe(Config.withDefault(false)),
@@ -52,6 +60,8 @@ export const AppConfig = Config.all({
    */
   passwordHash: Config.Literals(["owasp", "fastapi"], "PASSWORD_HASH").pipe(Config.withDefault("owasp")),
   passwordHashNiceness: Config.Int("PASSWORD_HASH_NICENESS").pipe(Config.withDefault(10)),
+  /** How long a hash may wait for a free hashing slot before the request is shed with a 503 (the hasher's 5 s). */
+  passwordHashMaxWaitMs: Config.option(Config.Int("PASSWORD_HASH_MAX_WAIT_MS")),
   /** Where users and access tokens live (src/Storage.ts): MONGODB_URL, DATABASE_URL, else embedded. */
   storage: Storage.StorageConfig,
   /**
@@ -66,13 +76,28 @@ export const AppConfig = Config.all({
 /** The application's configuration. */
 export type AppConfig = Config.Success<typeof AppConfig>
 
-/** The secret the strategies and the user manager share. */
-class Secret extends Context.Service<Secret, Redacted.Redacted<string>>()("example/Secret") {}
-
 /** Token lifetime of both JWT backends (FastAPI Users' documented `lifetime_seconds=3600`). */
 const LIFETIME = "3600 seconds"
 
-const jwtStrategy = Effect.flatMap(Secret, (secret) => JwtStrategy.make({ secret, lifetime: LIFETIME }))
+/** The access tokens' signing options: HS256 with the secret, or an asymmetric key set (`JWT_ALGORITHM`). */
+class JwtOptions extends Context.Service<JwtOptions, JwtStrategy.Options>()("example/JwtOptions") {}
+
+const jwtOptions = (config: AppConfig, secret: Redacted.Redacted<string>) => {
+  const algorithm = config.jwtAlgorithm
+  if (algorithm === "HS256") return Layer.succeed(JwtOptions, { secret, lifetime: LIFETIME })
+  return Layer.effect(
+    JwtOptions,
+    Effect.gen(function*() {
+      const privateKey = Option.isSome(config.jwtPrivateKey)
+        ? config.jwtPrivateKey.value
+        : (yield* JwtKeySet.generatePem(algorithm)).privateKey
+      const keys = yield* JwtKeySet.make({ algorithm, signing: { privateKey } })
+      return { keys, lifetime: LIFETIME }
+    })
+  )
+}
+
+const jwtStrategy = Effect.flatMap(JwtOptions, JwtStrategy.make)
 
 // Backends, in the order they are tried: a list of mixed strategies, typed as written.
 const jwt = HttpTransport.backend("jwt", BearerTransport.make({ tokenUrl: "auth/jwt/login" }), jwtStrategy)
@@ -250,10 +275,11 @@ export const layer = (config: AppConfig) => {
       mailer(config.mailerDelayMs),
       PasswordHasher.layer({
         ...(config.passwordHash === "fastapi" ? PasswordHasher.fastApiUsers : PasswordHasher.owaspMinimum),
-        niceness: config.passwordHashNiceness
+        niceness: config.passwordHashNiceness,
+        ...Option.match(config.passwordHashMaxWaitMs, { onNone: () => ({}), onSome: (maxWait) => ({ maxWait }) })
       }),
       PasswordPolicy.layerMinLength(3),
-      Layer.succeed(Secret, secret),
+      jwtOptions(config, secret),
       Layer.succeed(TestTokens, tokens),
       Layer.succeed(StorageTimeout, config.storage.timeoutMs),
       Option.match(config.redisUrl, {
