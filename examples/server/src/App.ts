@@ -181,6 +181,20 @@ const mailer = (delayMs: number) =>
     }))
   ).pipe(Layer.provide(Mailer.layerConsole))
 
+// One layer or another, typed as either: two layers that provide the same services are one layer that may fail
+// with either's errors and needs either's requirements, which TypeScript does not infer from a union by itself.
+const either = <A, E1, R1, E2, R2>(
+  condition: boolean,
+  onTrue: () => Layer.Layer<A, E1, R1>,
+  onFalse: () => Layer.Layer<A, E2, R2>
+): Layer.Layer<A, E1 | E2, R1 | R2> => condition ? onTrue() : onFalse()
+
+const matchLayer = <X, A, E1, R1, E2, R2>(
+  option: Option.Option<X>,
+  onNone: () => Layer.Layer<A, E1, R1>,
+  onSome: (value: X) => Layer.Layer<A, E2, R2>
+): Layer.Layer<A, E1 | E2, R1 | R2> => Option.isNone(option) ? onNone() : onSome(option.value)
+
 /**
  * The whole server as a layer: HTTP on `config.host:config.port`, printing its URL and docs page once listening.
  */
@@ -234,22 +248,26 @@ export const layer = (config: AppConfig) => {
     ["GET", "/docs"],
     ...(config.testEndpoints ? testPaths : [])
   ]
-  // one api or the other (with the Redis router): each typed as it is
-  const ApiRoutes = withRedis
-    ? Layer.mergeAll(
-      HttpApiBuilder.layer(withRedisRouter, { openapiPath: "/openapi.json" }).pipe(
-        Layer.provide([Users.layer(withRedisRouter), AppLive])
-      ),
-      Users.docs(withRedisRouter, { path: "/docs" }),
-      Users.fallback(withRedisRouter, extra)
-    )
-    : Layer.mergeAll(
-      HttpApiBuilder.layer(base, { openapiPath: "/openapi.json" }).pipe(Layer.provide([Users.layer(base), AppLive])),
-      Users.docs(base, { path: "/docs" }),
-      Users.fallback(base, extra)
-    )
-
   const secret = Option.getOrElse(config.secret, () => Redacted.make(randomBytes(32).toString("base64url")))
+  // one api, its docs page and the fallback's answers for unmatched requests
+  const serve = <ApiId extends string, Groups extends HttpApiGroup.Constraint>(api: HttpApi.HttpApi<ApiId, Groups>) =>
+    Layer.mergeAll(
+      HttpApiBuilder.layer(api, { openapiPath: "/openapi.json" }).pipe(Layer.provide([Users.layer(api), AppLive])),
+      Users.docs(api, { path: "/docs" }),
+      Users.fallback(api, extra)
+    )
+  // with the Redis router or without, with the OAuth routers when the environment configures a provider
+  // (src/OAuth.ts) or without: each api typed as it is
+  const ApiRoutes = Layer.unwrap(Effect.map(
+    OAuth.routers(Users, { jwt, cookie }, secret),
+    (oauth) =>
+      either(
+        withRedis,
+        () => matchLayer(oauth, () => serve(withRedisRouter), (routers) => serve(withRedisRouter.add(...routers))),
+        () => matchLayer(oauth, () => serve(base), (routers) => serve(base.add(...routers)))
+      )
+  ))
+
   const tokens: TestTokens["Service"] = new Map()
   // the hooks of FastAPI Users' documented example (the console mailer prints the tokens themselves); the test
   // endpoints also remember the last tokens per address
@@ -292,14 +310,7 @@ export const layer = (config: AppConfig) => {
 
   const routes = Layer.mergeAll(
     ApiRoutes,
-    config.testEndpoints ? testRoutes(Users.model) : Layer.empty,
-    // OAuth login and association, when the environment configures a provider (src/OAuth.ts)
-    OAuth.layer(
-      Users,
-      { jwt, cookie },
-      secret,
-      (api) => HttpApiBuilder.layer(api, { openapiPath: "/openapi-oauth.json" }).pipe(Layer.provide(Users.layer(api)))
-    )
+    config.testEndpoints ? testRoutes(Users.model) : Layer.empty
   )
 
   const announce = Layer.effectDiscard(

@@ -9,15 +9,13 @@
  *
  * Routes (FastAPI Users' layout): `/auth/<name>` logs in through the JWT backend, `/auth/<name>-cookie` through the
  * cookie backend, `/auth/associate/<name>` links a provider account to the signed-in user; each has `GET /authorize`
- * and `GET /callback`. Their OpenAPI document is `/openapi-oauth.json`.
+ * and `GET /callback`; they are listed in the application's `/openapi.json`.
  */
-import type { OAuthClient } from "@effect-users/oauth"
 import { OAuthRouter, OpenIdClient } from "@effect-users/oauth"
-import type { FastApiUsers, HttpTransport, RouterExtension } from "@effect-users/transport-http"
-import { Config, Effect, Layer, Option } from "effect"
+import type { HttpTransport, RouterExtension } from "@effect-users/transport-http"
+import { Config, Effect, Option } from "effect"
 import type { Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
-import { HttpApi } from "effect/http-api"
 
 /** The provider's configuration, from the environment. */
 export const OAuthConfig = Config.all({
@@ -34,39 +32,20 @@ interface Backend {
   readonly transport: HttpTransport.HttpTransport
 }
 
-const makeApi = (
-  Users: { readonly extension: RouterExtension.Builder },
-  client: OAuthClient.OAuthClient,
-  backends: { readonly jwt: Backend; readonly cookie: Backend },
-  name: string,
-  stateSecret: Redacted.Redacted<string>
-) =>
-  HttpApi.make("effect-users-example-oauth").add(
-    OAuthRouter.make(Users, client, backends.jwt, { prefix: `/auth/${name}`, stateSecret }),
-    OAuthRouter.make(Users, client, backends.cookie, { prefix: `/auth/${name}-cookie`, stateSecret }),
-    OAuthRouter.associate(Users, client, { prefix: `/auth/associate/${name}`, stateSecret })
-  )
-
-/** The OAuth routers' api. */
-export type OAuthApi = ReturnType<typeof makeApi>
-
 /**
- * The OAuth routes when the environment configures a provider, else nothing; `serve` is the application's
- * `HttpApiBuilder.layer(api)` with its builder's `Users.layer(api)`.
+ * The OAuth routers when the environment configures a provider, else none: login through the JWT and the cookie
+ * backend and association, to add to the application's api (and so served by the same `Users.layer(api)`, listed in
+ * the same `/openapi.json`, answered by the same fallback).
  */
-export const layer = <E, R>(
-  Users: {
-    readonly extension: RouterExtension.Builder
-    readonly openApiAnnotations: FastApiUsers.FastApiUsers<[]>["openApiAnnotations"]
-  },
+export const routers = (
+  Users: { readonly extension: RouterExtension.Builder },
   backends: { readonly jwt: Backend; readonly cookie: Backend },
-  secret: Redacted.Redacted<string>,
-  serve: (api: OAuthApi) => Layer.Layer<never, E, R>
+  secret: Redacted.Redacted<string>
 ) =>
-  Layer.unwrap(Effect.gen(function*() {
+  Effect.gen(function*() {
     const config = yield* OAuthConfig
     if (Option.isNone(config.issuer) || Option.isNone(config.clientId) || Option.isNone(config.clientSecret)) {
-      return Layer.empty
+      return Option.none()
     }
     const client = yield* OpenIdClient.make({
       name: config.name,
@@ -76,11 +55,13 @@ export const layer = <E, R>(
       allowInsecureRequests: config.allowHttp
     })
     const stateSecret = Option.getOrElse(config.stateSecret, () => secret)
-    const api = makeApi(Users, client, backends, config.name, stateSecret).annotateMerge(
-      Users.openApiAnnotations({ title: "effect-users example: OAuth", version: "0.0.0" })
+    const name = config.name
+    yield* Effect.logInfo(`OAuth: ${name} at ${config.issuer.value} on /auth/${name}, /auth/associate/${name}`)
+    return Option.some(
+      [
+        OAuthRouter.make(Users, client, backends.jwt, { prefix: `/auth/${name}`, stateSecret }),
+        OAuthRouter.make(Users, client, backends.cookie, { prefix: `/auth/${name}-cookie`, stateSecret }),
+        OAuthRouter.associate(Users, client, { prefix: `/auth/associate/${name}`, stateSecret })
+      ] as const
     )
-    yield* Effect.logInfo(
-      `OAuth: ${config.name} at ${config.issuer.value} on /auth/${config.name}, /auth/associate/${config.name}`
-    )
-    return serve(api)
-  })).pipe(Layer.provide(FetchHttpClient.layer))
+  }).pipe(Effect.provide(FetchHttpClient.layer))

@@ -64,8 +64,10 @@ describe("the example server's OAuth routers", () => {
     expect(linked.status).toBe(200)
     expect(((await linked.json()) as { email: string }).email).toBe("example-user@example.com")
 
-    const spec = await (await fetch(`${server.url}/openapi-oauth.json`)).json() as { paths: Record<string, unknown> }
-    expect(Object.keys(spec.paths).sort()).toEqual([
+    // one api: the OAuth routes are in the application's OpenAPI document, beside FastAPI Users' other routes
+    const spec = await (await fetch(`${server.url}/openapi.json`)).json() as { paths: Record<string, unknown> }
+    const paths = Object.keys(spec.paths)
+    expect(paths.filter((path) => path.includes("openid")).sort()).toEqual([
       "/auth/associate/openid/authorize",
       "/auth/associate/openid/callback",
       "/auth/openid-cookie/authorize",
@@ -73,11 +75,17 @@ describe("the example server's OAuth routers", () => {
       "/auth/openid/authorize",
       "/auth/openid/callback"
     ])
+    expect(paths).toContain("/users/me")
+    // and the fallback knows them: a wrong method is a 405 naming the route's, as for every other route
+    const wrongMethod = await fetch(`${server.url}/auth/openid/authorize`, { method: "POST" })
+    expect(wrongMethod.status).toBe(405)
+    expect(wrongMethod.headers.get("allow")).toBe("GET")
   })
 
   it("mounts no OAuth route without a configured provider", async () => {
     if (plain === undefined) throw new Error("setup failed")
     expect((await fetch(`${plain.url}/auth/openid/authorize`)).status).toBe(404)
-    expect((await fetch(`${plain.url}/openapi-oauth.json`)).status).toBe(404)
+    const spec = await (await fetch(`${plain.url}/openapi.json`)).json() as { paths: Record<string, unknown> }
+    expect(Object.keys(spec.paths).filter((path) => path.includes("openid"))).toEqual([])
   })
 })

@@ -9,20 +9,9 @@
  */
 import { Effect } from "effect"
 import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpApi, type HttpApiGroup } from "effect/http-api"
 import { responses } from "./ErrorResponse.ts"
 import { decode, pathOf } from "./internal/Path.ts"
-
-/**
- * What the fallback needs of an `HttpApi`: its groups' endpoints, in order (paths already prefixed).
- *
- * @since 0.0.0
- * @category models
- */
-export interface Routes {
-  readonly groups: Readonly<
-    Record<string, { readonly endpoints: Readonly<Record<string, { readonly path: string; readonly method: string }>> }>
-  >
-}
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")
 
@@ -76,13 +65,17 @@ export const answer = (
  * @since 0.0.0
  * @category constructors
  */
-export const routesOf = (api: Routes, extra: ReadonlyArray<readonly [string, string]> = []): ReadonlyArray<Known> => {
+export const routesOf = <ApiId extends string, Groups extends HttpApiGroup.Constraint>(
+  api: HttpApi.HttpApi<ApiId, Groups>,
+  extra: ReadonlyArray<readonly [string, string]> = []
+): ReadonlyArray<Known> => {
   const routes: Array<Known> = []
-  for (const group of Object.values(api.groups)) {
-    for (const endpoint of Object.values(group.endpoints)) {
+  HttpApi.reflect(api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => {
       routes.push({ method: endpoint.method.toUpperCase(), pattern: matcher(endpoint.path) })
     }
-  }
+  })
   for (const [method, path] of extra) routes.push({ method, pattern: matcher(path) })
   return routes
 }
@@ -94,7 +87,10 @@ export const routesOf = (api: Routes, extra: ReadonlyArray<readonly [string, str
  * @since 0.0.0
  * @category layers
  */
-export const layer = (api: Routes, extra: ReadonlyArray<readonly [string, string]> = []) => {
+export const layer = <ApiId extends string, Groups extends HttpApiGroup.Constraint>(
+  api: HttpApi.HttpApi<ApiId, Groups>,
+  extra: ReadonlyArray<readonly [string, string]> = []
+) => {
   const routes = routesOf(api, extra)
   return HttpRouter.middleware<{ handles: HttpServerError.HttpServerError }>()(
     (httpEffect) =>

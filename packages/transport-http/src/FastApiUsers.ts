@@ -273,8 +273,10 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
      * and the routes served beside it, with the server's hardening (body limit, strict paths, logged 500s); serve
      * with `Hardening.routerConfig`.
      */
-    fallback: (api: Fallback.Routes, extra: ReadonlyArray<readonly [string, string]> = []) =>
-      Hardening.layer({ maxBodySize: limits.maxBodySize, routes: Fallback.routesOf(api, extra) }),
+    fallback: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(
+      api: HttpApi.HttpApi<ApiId, Groups>,
+      extra: ReadonlyArray<readonly [string, string]> = []
+    ) => Hardening.layer({ maxBodySize: limits.maxBodySize, routes: Fallback.routesOf(api, extra) }),
     /** The docs page (Swagger UI, assets served from the `effect` package: no CDN) for `api`. */
     docs: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(
       api: HttpApi.HttpApi<ApiId, Groups>,
