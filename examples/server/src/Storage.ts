@@ -66,7 +66,10 @@ export class StorageConfigError extends Data.TaggedError("StorageConfigError")<{
 
 /** The repositories on MongoDB, its indexes created first. */
 const mongo = (config: StorageConfig, url: Redacted.Redacted<string>, model: Layer.Layer<User.UserModel>) =>
-  Layer.mergeAll(MongoUserRepository.layer(), MongoAccessTokenRepository.layer()).pipe(
+  Layer.mergeAll(
+    MongoUserRepository.layer({ timeout: config.timeoutMs }),
+    MongoAccessTokenRepository.layer({ timeout: config.timeoutMs })
+  ).pipe(
     Layer.provide(MongoIndexes.layer()),
     Layer.provideMerge(model),
     Layer.provide(MongoDatabase.layerConnect({ url: Redacted.value(url), database: config.mongodbDatabase })),

@@ -15,8 +15,10 @@ import { startPrivateFerretDb } from "./privateFerretDb.ts"
 
 const SECRET = "mongo-outage-secret-with-32-or-more-bytes!"
 const PASSWORD = "outage-password"
-/** What "within a second" allows on a shared two-core machine: the repositories' 1 s limit plus scheduling. */
-const BOUND_MS = 1_300
+/** Every affected request answers within a second: the server's storage limit plus the request's own work. */
+const BOUND_MS = 1_000
+/** The storage time limit the server runs with (`STORAGE_TIMEOUT_MS`), leaving the rest of the second to the work. */
+const STORAGE_TIMEOUT_MS = 600
 
 interface Sample {
   readonly what: string
@@ -42,7 +44,11 @@ export const outageSuite = (CYCLES: number) =>
 
     beforeAll(async () => {
       db = await startPrivateFerretDb(await freePort(), await freePort())
-      server = await startExample(SECRET, { MONGODB_URL: db.url, MONGODB_DATABASE: "eu_outage" })
+      server = await startExample(SECRET, {
+        MONGODB_URL: db.url,
+        MONGODB_DATABASE: "eu_outage",
+        STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS)
+      })
     }, 120_000)
 
     afterAll(async () => {
