@@ -31,6 +31,7 @@ const packages = [
   "strategy-redis",
   "transport-http",
   "oauth",
+  "mailer-smtp",
   "testing"
 ] as const
 
@@ -151,7 +152,8 @@ describe("the packed packages in a fresh application", () => {
         "@effect/platform-node": "^4.1.0",
         "@effect/sql-pg": "^4.0.5",
         "ioredis": "^6.0.0",
-        "mongodb": "^7.9.0"
+        "mongodb": "^7.9.0",
+        "nodemailer": "^10.6.1"
       },
       devDependencies: {
         "@effect/vitest": "^4.0.5",

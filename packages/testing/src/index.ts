@@ -7,6 +7,8 @@ export * as AccessTokenRepositoryConformance from "./AccessTokenRepositoryConfor
 
 export * as HeadlessChromium from "./HeadlessChromium.ts"
 
+export * as MailerConformance from "./MailerConformance.ts"
+
 export * as OAuthClientConformance from "./OAuthClientConformance.ts"
 
 export * as OidcProvider from "./OidcProvider.ts"
