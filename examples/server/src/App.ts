@@ -8,7 +8,9 @@
  * - the application's own `GET /protected`, guarded like FastAPI Users' `current_user(active=True)`;
  * - storage (src/Storage.ts): MongoDB at `MONGODB_URL`, else PostgreSQL at `DATABASE_URL`, else an embedded
  *   PostgreSQL (PGlite; data in `EMBEDDED_POSTGRES_DIR`, else in memory);
- * - a console mailer printing verify and reset tokens; the reference password rule (at least 3 characters);
+ * - mail over SMTP when `SMTP_URL` is set, else a console mailer printing verify and reset tokens (src/Mail.ts);
+ *   the reference password rule (at least 3 characters);
+ * - `NODE_ENV=production` requires `SECRET`, SMTP and `FRONTEND_URL` and refuses the test endpoints (src/Production.ts);
  * - `/openapi.json` and an offline docs page at `/docs`;
  * - OAuth login (JWT and cookie backends) and association when an OpenID Connect provider is configured (src/OAuth.ts);
  * - with `EFFECT_USERS_TEST_ENDPOINTS=1` only: the black-box suite's test endpoints (test/blackbox).
@@ -27,12 +29,14 @@ import {
   HttpTransport
 } from "@effect-users/transport-http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Config, Console, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Config, Console, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
+import * as Mail from "./Mail.ts"
 import * as OAuth from "./OAuth.ts"
+import * as Production from "./Production.ts"
 import * as Storage from "./Storage.ts"
 
 /**
@@ -69,6 +73,12 @@ export const AppConfig = Config.all({
    * forgot-password and request-verify-token must answer as fast for a known address as for an unknown one anyway.
    */
   mailerDelayMs: Config.Int("MAILER_DELAY_MS").pipe(Config.withDefault(0)),
+  /** `NODE_ENV=production`: src/Production.ts lists what it requires and refuses. */
+  production: Config.String("NODE_ENV").pipe(Config.withDefault(""), Config.map((env) => env === "production")),
+  /** SMTP_URL, MAIL_FROM, FRONTEND_URL (src/Mail.ts). */
+  mail: Mail.MailConfig,
+  /** How long a shutdown waits for the requests in flight before cutting them (SIGTERM, SIGINT). */
+  shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
   /** Test-only endpoints for the black-box suite; never set it in production. */
   testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
 })
@@ -170,16 +180,16 @@ const redisClient = (url: Redacted.Redacted<string>, timeoutMs: number) =>
     commandTimeout: timeoutMs
   })
 
-/** The console mailer, each message delayed by `delayMs` (a slow mail provider). */
-const mailer = (delayMs: number) =>
-  delayMs <= 0 ? Mailer.layerConsole : Layer.effect(
+/** The mailer (src/Mail.ts: SMTP or the console), each message delayed by `delayMs` (a slow mail provider). */
+const mailer = (base: Layer.Layer<Mailer.Mailer>, delayMs: number) =>
+  delayMs <= 0 ? base : Layer.effect(
     Mailer.Mailer,
     Effect.map(Mailer.Mailer, (console): Mailer.Mailer["Service"] => ({
       sendVerifyToken: (user, token) => Effect.andThen(Effect.sleep(delayMs), console.sendVerifyToken(user, token)),
       sendResetPasswordToken: (user, token) =>
         Effect.andThen(Effect.sleep(delayMs), console.sendResetPasswordToken(user, token))
     }))
-  ).pipe(Layer.provide(Mailer.layerConsole))
+  ).pipe(Layer.provide(base))
 
 // One layer or another, typed as either: two layers that provide the same services are one layer that may fail
 // with either's errors and needs either's requirements, which TypeScript does not infer from a union by itself.
@@ -290,7 +300,7 @@ export const layer = (config: AppConfig) => {
   const Services = UserManager.layer({ verificationTokenSecret: secret, resetPasswordTokenSecret: secret }).pipe(
     Layer.provideMerge(Layer.mergeAll(
       hooks,
-      mailer(config.mailerDelayMs),
+      mailer(Mail.layer(config.mail), config.mailerDelayMs),
       PasswordHasher.layer({
         ...(config.passwordHash === "fastapi" ? PasswordHasher.fastApiUsers : PasswordHasher.owaspMinimum),
         niceness: config.passwordHashNiceness,
@@ -318,6 +328,9 @@ export const layer = (config: AppConfig) => {
       Effect.gen(function*() {
         yield* Console.log(`effect-users example server listening on ${url}`)
         yield* Console.log(`  docs: ${url}/docs   OpenAPI: ${url}/openapi.json`)
+        if (Option.isNone(config.mail.smtpUrl)) {
+          yield* Console.log("  SMTP_URL is not set: verification and reset tokens are printed here")
+        }
         if (Option.isNone(config.secret)) {
           yield* Console.log("  SECRET is not set: a random one signs the tokens (sessions end at restart)")
         }
@@ -331,7 +344,15 @@ export const layer = (config: AppConfig) => {
     announce
   ).pipe(
     // the socket opens only once storage and services are up: an early request is refused, never left hanging
-    Layer.provide(NodeHttpServer.layer(createServer, { port: config.port, host: config.host })),
-    Layer.provide(Services)
+    Layer.provide(
+      NodeHttpServer.layer(createServer, {
+        port: config.port,
+        host: config.host,
+        gracefulShutdownTimeout: config.shutdownTimeout
+      })
+    ),
+    Layer.provide(Services),
+    // production mode checks the configuration before anything starts
+    Layer.provide(Layer.effectDiscard(Production.check(config)))
   )
 }
