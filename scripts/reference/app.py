@@ -74,7 +74,8 @@ class AccessToken(SQLAlchemyBaseAccessTokenTableUUID, Base):
     pass
 
 
-engine = create_async_engine(f"sqlite+aiosqlite:///{DATABASE_PATH}")
+# REFERENCE_DATABASE_URL (e.g. postgresql+asyncpg://..., the benchmark's) replaces the SQLite file
+engine = create_async_engine(os.environ.get("REFERENCE_DATABASE_URL") or f"sqlite+aiosqlite:///{DATABASE_PATH}")
 session_maker = async_sessionmaker(engine, expire_on_commit=False)
 
 
