@@ -35,10 +35,20 @@ const populated = async (count: number) => {
     await server.process.stop()
     const started = Date.now()
     await client.query("DELETE FROM \"user\" WHERE email LIKE 'bulk-%' AND email <> 'bulk-0@bulk.bt'")
+    // every column copied from the first user, but the id and the address (and its lower-cased form, if kept)
+    const columns = (await client.query(
+      "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'user' AND table_schema = 'public'"
+    )).rows.map((row: { name: string }) => row.name)
+    const value = (column: string) =>
+      column === "id"
+        ? "gen_random_uuid()"
+        : column === "email" || column === "email_lower"
+        ? "'bulk-' || i || '@bulk.bt'"
+        : `t."${column}"`
     await client.query(
-      `INSERT INTO "user" (id, email, hashed_password, is_active, is_superuser, is_verified)
-       SELECT gen_random_uuid(), 'bulk-' || i || '@bulk.bt', t.hashed_password, true, false, false
-       FROM generate_series(1, $1::int - 1) AS i, (SELECT hashed_password FROM "user" WHERE email = 'bulk-0@bulk.bt') AS t`,
+      `INSERT INTO "user" (${columns.map((c) => `"${c}"`).join(", ")})
+       SELECT ${columns.map(value).join(", ")}
+       FROM generate_series(1, $1::int - 1) AS i, (SELECT * FROM "user" WHERE email = 'bulk-0@bulk.bt') AS t`,
       [count]
     )
     await client.query("ANALYZE \"user\"")

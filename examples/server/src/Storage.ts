@@ -18,6 +18,7 @@ import {
 } from "@effect-users/adapter-sql"
 import type { User } from "@effect-users/core"
 import { UserCache, UserChanges } from "@effect-users/core"
+import { RedisStrategy, RedisUserChanges } from "@effect-users/strategy-redis"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Data, Effect, Layer, Option, Redacted } from "effect"
 
@@ -31,7 +32,10 @@ export const StorageConfig = Config.all({
   /** Caches users in memory (`UserCache`), invalidated across instances through PostgreSQL's LISTEN/NOTIFY. */
   userCache: Config.Boolean("USER_CACHE").pipe(Config.withDefault(false)),
   /** The time limit of every SQL call (and Redis call), in milliseconds: past it the request answers 503. */
-  timeoutMs: Config.Int("STORAGE_TIMEOUT_MS").pipe(Config.withDefault(1_000))
+  timeoutMs: Config.Int("STORAGE_TIMEOUT_MS").pipe(Config.withDefault(1_000)),
+  /** `redis`: the cache's change feed on Redis pub/sub (at `REDIS_URL`) instead of LISTEN/NOTIFY. */
+  userCacheFeed: Config.Literals(["postgres", "redis"], "USER_CACHE_FEED").pipe(Config.withDefault("postgres")),
+  redisUrl: Config.option(Config.Redacted("REDIS_URL"))
 })
 
 /** The storage configuration. */
@@ -57,8 +61,27 @@ const sqlUserRepository = (config: StorageConfig) => {
   const onPostgres = Option.isSome(nonEmpty(config.databaseUrl))
   return UserCache.layer().pipe(
     Layer.provide(SqlUserRepository.layer({ timeout: config.timeoutMs })),
-    Layer.provide(onPostgres ? PgUserChanges.layer() : UserChanges.layerMemory)
+    Layer.provide(changeFeed(config, onPostgres))
   )
+}
+
+/** The cache's change feed: Redis pub/sub when `USER_CACHE_FEED=redis`, else LISTEN/NOTIFY (or in memory, embedded). */
+const changeFeed = (
+  config: StorageConfig,
+  onPostgres: boolean
+): Layer.Layer<UserChanges.UserChanges, StorageConfigError | Config.ConfigError, PgClient.PgClient> => {
+  if (config.userCacheFeed === "redis") {
+    return Option.match(nonEmpty(config.redisUrl), {
+      onNone: () =>
+        Layer.effect(
+          UserChanges.UserChanges,
+          Effect.fail(new StorageConfigError({ message: "USER_CACHE_FEED=redis needs REDIS_URL" }))
+        ),
+      onSome: (url) =>
+        RedisUserChanges.layer().pipe(Layer.provide(RedisStrategy.layerClientConfig({ url: Config.succeed(url) })))
+    })
+  }
+  return onPostgres ? PgUserChanges.layer() : UserChanges.layerMemory
 }
 
 /** An error at start: a combination of settings the example does not support. */

@@ -1,6 +1,7 @@
 /**
  * The opt-in user cache (`USER_CACHE=1`) across two server processes sharing one PostgreSQL: a change made through one
- * reaches the other's cache within a second (PostgreSQL's LISTEN/NOTIFY), and once it has, no stale user is served.
+ * reaches the other's cache within a second (PostgreSQL's LISTEN/NOTIFY, or Redis pub/sub with
+ * `USER_CACHE_FEED=redis`), and once it has, no stale user is served.
  */
 import { PgClient } from "@effect/sql-pg"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
@@ -10,8 +11,8 @@ import { randomBytes } from "node:crypto"
 import { type RunningServer, startExample } from "./blackbox/Servers.ts"
 
 const databaseUrl = process.env["DATABASE_URL"] ?? ""
+const redisUrl = process.env["REDIS_URL"] ?? ""
 const secret = randomBytes(32).toString("base64url")
-const servers: Array<RunningServer> = []
 
 const json = (body: unknown) => ({
   method: "POST",
@@ -44,12 +45,18 @@ const until = async (done: () => Promise<boolean>, limit: number): Promise<numbe
   return performance.now() - start
 }
 
-describe("USER_CACHE across two instances", () => {
+describe.each(["postgres", "redis"])("USER_CACHE across two instances, USER_CACHE_FEED=%s", (feed) => {
+  const servers: Array<RunningServer> = []
   beforeAll(async () => {
-    if (databaseUrl === "") {
-      throw new Error("DATABASE_URL is not set: this test needs the shared PostgreSQL (npm test starts it)")
+    if (databaseUrl === "" || redisUrl === "") {
+      throw new Error(
+        "DATABASE_URL or REDIS_URL is not set: this test needs the shared services (npm test starts them)"
+      )
     }
-    const env = { DATABASE_URL: databaseUrl, USER_CACHE: "1" }
+    // the Redis feed gets REDIS_URL; the PostgreSQL one runs without Redis at all
+    const env = feed === "redis"
+      ? { DATABASE_URL: databaseUrl, USER_CACHE: "1", USER_CACHE_FEED: "redis", REDIS_URL: redisUrl }
+      : { DATABASE_URL: databaseUrl, USER_CACHE: "1", REDIS_URL: "" }
     servers.push(...(await Promise.all([startExample(secret, env), startExample(secret, env)])))
   }, 120_000)
   afterAll(async () => {
@@ -110,9 +117,9 @@ describe("USER_CACHE across two instances", () => {
     const deleted = await until(async () => (await me(b.url, token)).status === 401, 1_000)
     for (let i = 0; i < 50; i++) expect((await me(b.url, token)).status).toBe(401)
     process.stdout.write(
-      `UserCache: update seen after ${verified.toFixed(0)} ms, deactivation ${refused.toFixed(0)} ms, deletion ${
-        deleted.toFixed(0)
-      } ms\n`
+      `UserCache (${feed}): update seen after ${verified.toFixed(0)} ms, deactivation ${
+        refused.toFixed(0)
+      } ms, deletion ${deleted.toFixed(0)} ms\n`
     )
   }, 60_000)
 })

@@ -6,3 +6,5 @@
 export * as FastApiUsersMigration from "./FastApiUsersMigration.ts"
 
 export * as RedisStrategy from "./RedisStrategy.ts"
+
+export * as RedisUserChanges from "./RedisUserChanges.ts"
