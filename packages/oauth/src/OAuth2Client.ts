@@ -134,7 +134,8 @@ export const make = Effect.fn("OAuth2Client.make")(function*(options: Options) {
   const clientAuth = options.clientAuthentication === "client_secret_basic"
     ? oauth.ClientSecretBasic(secret)
     : oauth.ClientSecretPost(secret)
-  const { attempt, failure, invalid } = Protocol.failures(name)
+  const tools = Protocol.failures(name)
+  const { attempt, failure, invalid } = tools
 
   const authorizationUrl = Effect.fn("OAuth2Client.authorizationUrl")(function*(request: AuthorizationRequest) {
     return yield* Protocol.authorizationUrl(
@@ -148,25 +149,15 @@ export const make = Effect.fn("OAuth2Client.make")(function*(options: Options) {
   })
 
   const exchange = Effect.fn("OAuth2Client.exchange")(function*(request: ExchangeRequest) {
-    const callback = new URLSearchParams({ code: request.code })
-    if (request.iss !== undefined) callback.set("iss", request.iss)
-    // `iss` (RFC 9207) is checked before the token endpoint is called; the state was checked by the caller.
-    const validated = yield* Effect.try({
-      try: () => oauth.validateAuthResponse(server, client, callback, oauth.skipStateCheck),
-      catch: failure("exchange")
-    })
-    const tokens = yield* attempt("exchange", async (signal) => {
-      const response = await oauth.authorizationCodeGrantRequest(
-        server,
-        client,
-        clientAuth,
-        validated,
-        request.redirectUri,
-        Redacted.value(request.codeVerifier),
-        transport(signal)
-      )
-      return oauth.processAuthorizationCodeResponse(server, client, response)
-    })
+    const tokens = yield* Protocol.codeGrant(
+      server,
+      client,
+      clientAuth,
+      request,
+      transport,
+      tools,
+      (response) => oauth.processAuthorizationCodeResponse(server, client, response)
+    )
     const now = yield* Clock.currentTimeMillis
     return Protocol.tokensOf(tokens, now, undefined)
   })

@@ -86,7 +86,8 @@ export const make = Effect.fn("OpenIdClient.make")(function*(options: Options) {
   // oauth4webapi keeps the provider's key set here between ID token validations.
   const jwks: oauth.JWKSCacheInput = {}
 
-  const { attempt, failure, invalid } = Protocol.failures(name)
+  const tools = Protocol.failures(name)
+  const { attempt, failure, invalid } = tools
 
   // Discovery: one request at a time; a success is kept for the client's lifetime, a failure is not.
   const metadata = yield* Ref.make(Option.none<oauth.AuthorizationServer>())
@@ -122,30 +123,25 @@ export const make = Effect.fn("OpenIdClient.make")(function*(options: Options) {
 
   const exchange = Effect.fn("OpenIdClient.exchange")(function*(request: ExchangeRequest) {
     const server = yield* discover
-    const callback = new URLSearchParams({ code: request.code })
-    if (request.iss !== undefined) callback.set("iss", request.iss)
-    // `iss` (RFC 9207) is checked before the token endpoint is called; the state was checked by the caller.
-    const validated = yield* Effect.try({
-      try: () => oauth.validateAuthResponse(server, client, callback, oauth.skipStateCheck),
-      catch: failure("exchange")
-    })
-    const tokens = yield* attempt("exchange", async (signal) => {
-      const response = await oauth.authorizationCodeGrantRequest(
-        server,
-        client,
-        clientAuth,
-        validated,
-        request.redirectUri,
-        Redacted.value(request.codeVerifier),
-        transport(signal)
-      )
-      const result = await oauth.processAuthorizationCodeResponse(server, client, response, {
-        expectedNonce: request.nonce ?? oauth.expectNoNonce,
-        requireIdToken: true
-      })
-      await oauth.validateApplicationLevelSignature(server, response, { ...transport(signal), [oauth.jwksCache]: jwks })
-      return result
-    })
+    const tokens = yield* Protocol.codeGrant(
+      server,
+      client,
+      clientAuth,
+      request,
+      transport,
+      tools,
+      async (response, signal) => {
+        const result = await oauth.processAuthorizationCodeResponse(server, client, response, {
+          expectedNonce: request.nonce ?? oauth.expectNoNonce,
+          requireIdToken: true
+        })
+        await oauth.validateApplicationLevelSignature(server, response, {
+          ...transport(signal),
+          [oauth.jwksCache]: jwks
+        })
+        return result
+      }
+    )
     const now = yield* Clock.currentTimeMillis
     return Protocol.tokensOf(tokens, now, oauth.getValidatedIdTokenClaims(tokens))
   })

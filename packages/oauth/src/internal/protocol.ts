@@ -3,7 +3,7 @@
 import { Effect, Option, Redacted } from "effect"
 import * as oauth from "oauth4webapi"
 import { InvalidResponse, OAuthProviderError } from "../OAuthClient.ts"
-import type { AuthorizationRequest, OAuthTokens } from "../OAuthClient.ts"
+import type { AuthorizationRequest, ExchangeRequest, OAuthTokens } from "../OAuthClient.ts"
 import { reasonOf } from "./failure.ts"
 import type { Fetch } from "./fetch.ts"
 
@@ -13,6 +13,9 @@ export const transport = (fetch: Fetch, allowInsecure: boolean) => (signal: Abor
   [oauth.allowInsecureRequests]: allowInsecure,
   signal
 })
+
+/** oauth4webapi's options for one request, given its abort signal. */
+export type Transport = ReturnType<ReturnType<typeof transport>>
 
 /** How one provider's failures become the port's error. */
 export const failures = (provider: string) => {
@@ -69,3 +72,37 @@ export const tokensOf = (tokens: oauth.TokenEndpointResponse, now: number, idTok
   }
   return result
 }
+
+/**
+ * The code exchange: the callback's `iss` (RFC 9207) checked before the token endpoint is called (the state was
+ * checked by the caller), then the token request with the PKCE verifier, its answer processed by `process`.
+ */
+export const codeGrant = <A>(
+  server: oauth.AuthorizationServer,
+  client: oauth.Client,
+  clientAuth: oauth.ClientAuth,
+  request: ExchangeRequest,
+  transport: (signal: AbortSignal) => Transport,
+  tools: ReturnType<typeof failures>,
+  process: (response: Response, signal: AbortSignal) => Promise<A>
+) =>
+  Effect.gen(function*() {
+    const callback = new URLSearchParams({ code: request.code })
+    if (request.iss !== undefined) callback.set("iss", request.iss)
+    const validated = yield* Effect.try({
+      try: () => oauth.validateAuthResponse(server, client, callback, oauth.skipStateCheck),
+      catch: tools.failure("exchange")
+    })
+    return yield* tools.attempt("exchange", async (signal) => {
+      const response = await oauth.authorizationCodeGrantRequest(
+        server,
+        client,
+        clientAuth,
+        validated,
+        request.redirectUri,
+        Redacted.value(request.codeVerifier),
+        transport(signal)
+      )
+      return process(response, signal)
+    })
+  })
