@@ -22,10 +22,9 @@ from fastapi.security import OAuth2PasswordRequestForm
 from fastapi_users import BaseUserManager, schemas
 from fastapi_users_db_beanie import BaseOAuthAccount, BeanieBaseUser, BeanieUserDatabase, ObjectIDIDMixin
 from fastapi_users_db_beanie.access_token import BeanieAccessTokenDatabase, BeanieBaseAccessToken
-from pwdlib import PasswordHash
-from pwdlib.hashers.bcrypt import BcryptHasher
 from pydantic import Field
 from pymongo import AsyncMongoClient, IndexModel
+from seed_users import seed_users
 
 
 class OAuthAccount(BaseOAuthAccount):
@@ -72,26 +71,8 @@ async def create(url: str, database: str, argon_email: str, argon_password: str,
     client = await connect(url, database)
     users = UserDatabase(User, OAuthAccount)
     manager = UserManager(users)
-    argon = await manager.create(UserCreate(email=argon_email, password=argon_password))
-    argon = await users.add_oauth_account(
-        argon,
-        {
-            "oauth_name": "github",
-            "access_token": "gho_reference",
-            "expires_at": 1700000000,
-            "refresh_token": None,
-            "account_id": "4242",
-            "account_email": argon_email,
-        },
-    )
-    bcrypt = await users.create(
-        {
-            "email": bcrypt_email,
-            "hashed_password": PasswordHash((BcryptHasher(),)).hash(bcrypt_password),
-            "is_active": True,
-            "is_superuser": False,
-            "is_verified": True,
-        }
+    argon, bcrypt = await seed_users(
+        users, manager, UserCreate, argon_email, argon_password, bcrypt_email, bcrypt_password
     )
     token = await BeanieAccessTokenDatabase(AccessToken).create({"token": "reference-token-" + "x" * 27,
                                                                  "user_id": argon.id})

@@ -26,10 +26,9 @@ from fastapi_users_db_sqlalchemy.access_token import (
     SQLAlchemyBaseAccessTokenTableUUID,
 )
 from fastapi.security import OAuth2PasswordRequestForm
-from pwdlib import PasswordHash
-from pwdlib.hashers.bcrypt import BcryptHasher
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
+from seed_users import seed_users
 
 
 class Base(DeclarativeBase):
@@ -65,26 +64,8 @@ async def create(url: str, argon_email: str, argon_password: str, bcrypt_email: 
     async with sessions() as session:
         users = SQLAlchemyUserDatabase(session, User, OAuthAccount)
         manager = UserManager(users)
-        argon = await manager.create(UserCreate(email=argon_email, password=argon_password))
-        argon = await users.add_oauth_account(
-            argon,
-            {
-                "oauth_name": "github",
-                "access_token": "gho_reference",
-                "expires_at": 1700000000,
-                "refresh_token": None,
-                "account_id": "4242",
-                "account_email": argon_email,
-            },
-        )
-        bcrypt = await users.create(
-            {
-                "email": bcrypt_email,
-                "hashed_password": PasswordHash((BcryptHasher(),)).hash(bcrypt_password),
-                "is_active": True,
-                "is_superuser": False,
-                "is_verified": True,
-            }
+        argon, bcrypt = await seed_users(
+            users, manager, UserCreate, argon_email, argon_password, bcrypt_email, bcrypt_password
         )
         tokens = SQLAlchemyAccessTokenDatabase(session, AccessToken)
         token = await tokens.create({"token": "reference-token-" + "x" * 27, "user_id": argon.id})
