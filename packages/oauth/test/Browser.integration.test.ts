@@ -5,21 +5,10 @@
  */
 import * as HeadlessChromium from "@effect-users/testing/HeadlessChromium"
 import * as TestProvider from "@effect-users/testing/OidcProvider"
+import { freePort } from "@effect-users/testing/TestServices"
 import { Effect, ManagedRuntime } from "effect"
-import { createServer } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as App from "./app.ts"
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const server = createServer()
-    server.once("error", fail)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => ok(port))
-    })
-  })
 
 describe("an OAuth login in headless Chromium with the network closed", () => {
   let provider: TestProvider.OidcProvider | undefined

@@ -7,8 +7,8 @@
 import * as ActionToken from "@effect-users/core/ActionToken"
 import * as UserManager from "@effect-users/core/UserManager"
 import * as TestProvider from "@effect-users/testing/OidcProvider"
+import { freePort } from "@effect-users/testing/TestServices"
 import { DateTime, Effect, ManagedRuntime, Redacted } from "effect"
-import { createServer } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as App from "./app.ts"
 
@@ -16,17 +16,6 @@ let provider: TestProvider.OidcProvider
 let frozen: { readonly url: string; readonly stop: () => Promise<void> }
 let runtime: ManagedRuntime.ManagedRuntime<UserManager.UserManager, unknown>
 let base: string
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 beforeAll(async () => {
   const port = await freePort()

@@ -3,6 +3,7 @@
  *
  * @since 0.0.0
  */
+import { createServer } from "node:net"
 
 /**
  * A service URL variable that integration tests require.
@@ -35,3 +36,20 @@ export const requireUrl = (name: ServiceUrl): string => {
   }
   return value
 }
+
+/**
+ * A free TCP port on 127.0.0.1 (bound, then released), for a server a test starts.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      if (address === null || typeof address === "string") reject(new Error("no port"))
+      else server.close(() => resolve(address.port))
+    })
+  })

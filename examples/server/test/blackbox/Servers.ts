@@ -3,9 +3,9 @@
  * virtual environment of scripts/reference/venv.sh) and effect-users' example server (examples/server/src/main.ts),
  * each on a free loopback port with the same secret and the test-only endpoints enabled.
  */
+import { freePort } from "@effect-users/testing/TestServices"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -23,16 +23,7 @@ export interface RunningServer {
 }
 
 /** A free TCP port on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolvePort(port))
-    })
-  })
+export { freePort }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
