@@ -13,6 +13,8 @@
  * - `NODE_ENV=production` requires `SECRET`, SMTP and `FRONTEND_URL` and refuses the test endpoints (src/Production.ts);
  * - `/openapi.json` and an offline docs page at `/docs`;
  * - OAuth login (JWT and cookie backends) and association when an OpenID Connect provider is configured (src/OAuth.ts);
+ * - with `HARDENED=1`: the `hardened` preset (brute-force limits: counters on Redis when `REDIS_URL` is set, else in
+ *   memory; `TRUST_PROXY=1` counts clients by the `X-Forwarded-For` of one proxy in front);
  * - with `EFFECT_USERS_TEST_ENDPOINTS=1` only: the black-box suite's test endpoints (test/blackbox).
  */
 import { Email, Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
@@ -21,14 +23,17 @@ import { JwtKeySet, JwtStrategy } from "@effect-users/strategy-jwt"
 import { RedisStrategy } from "@effect-users/strategy-redis"
 import {
   BearerTransport,
+  BruteForce,
   CookieTransport,
   CurrentUser,
   ErrorResponse,
   FastApiUsers,
+  Hardened,
   Hardening,
   HttpTransport
 } from "@effect-users/transport-http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { Config, Console, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
@@ -79,6 +84,10 @@ export const AppConfig = Config.all({
   mail: Mail.MailConfig,
   /** How long a shutdown waits for the requests in flight before cutting them (SIGTERM, SIGINT). */
   shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  /** The `hardened` preset (docs/security.md): off by default, FastAPI Users' contract bit for bit. */
+  hardened: Config.Boolean("HARDENED").pipe(Config.withDefault(false)),
+  /** Behind one reverse proxy: clients are told apart by the address it appends to `X-Forwarded-For`. */
+  trustProxy: Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false)),
   /** Test-only endpoints for the black-box suite; never set it in production. */
   testEndpoints: Config.Boolean("EFFECT_USERS_TEST_ENDPOINTS").pipe(Config.withDefault(false))
 })
@@ -297,6 +306,19 @@ export const layer = (config: AppConfig) => {
 
   const Stored = Storage.layer(config.storage, Users.layerModel)
 
+  // the hardened preset; `Users.layer(api)` finds it among the services
+  const hardenedOptions: Hardened.Options = {
+    secret,
+    bruteForce: config.trustProxy ? { clientAddress: BruteForce.forwardedFor(1) } : {}
+  }
+  const Protection = !config.hardened
+    ? Layer.empty
+    : Option.match(config.redisUrl, {
+      onNone: () => Hardened.layerMemory(hardenedOptions),
+      onSome: (url) =>
+        Hardened.layerRedis(hardenedOptions).pipe(Layer.provide(NodeRedis.layer({ url: Redacted.value(url) })))
+    })
+
   const Services = UserManager.layer({ verificationTokenSecret: secret, resetPasswordTokenSecret: secret }).pipe(
     Layer.provideMerge(Layer.mergeAll(
       hooks,
@@ -310,6 +332,7 @@ export const layer = (config: AppConfig) => {
       jwtOptions(config, secret),
       Layer.succeed(TestTokens, tokens),
       Layer.succeed(StorageTimeout, config.storage.timeoutMs),
+      Protection,
       Option.match(config.redisUrl, {
         onNone: () => Layer.empty,
         onSome: (url) => redisClient(url, config.storage.timeoutMs)

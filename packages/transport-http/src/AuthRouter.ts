@@ -11,6 +11,7 @@ import { Effect, Option, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, Forbidden, ServiceUnavailable, Unauthorized } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
@@ -91,7 +92,9 @@ export const make = <const P extends Prefix>(
       error: [ErrorModel, HTTPValidationError, ServiceUnavailable]
     })
       .annotateMerge(Endpoints.annotations(name("login"), `${options.prefix}/login`, "POST"))
-      .annotate(RequestBody.BodyKind, "form"),
+      .annotate(RequestBody.BodyKind, "form")
+      .annotate(BruteForceMiddleware.Protected, { route: "login", account: "username" })
+      .middleware(BruteForceMiddleware.Middleware),
     HttpApiEndpoint.post("logout", "/logout", { success: HttpApiSchema.NoContent, error: logoutErrors })
       .annotateMerge(Endpoints.annotations(name("logout"), `${options.prefix}/logout`, "POST"))
       .annotate(GuardRequirements, { active: true, verified: requiresVerification })

@@ -30,6 +30,7 @@ import type { HttpRouter } from "effect/http"
 import type { HttpApi, HttpApiGroup } from "effect/http-api"
 import { HttpApiSwagger, OpenApi } from "effect/http-api"
 import * as AuthRouter from "./AuthRouter.ts"
+import * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
 import * as CurrentUser from "./CurrentUser.ts"
 import type { ServiceUnavailable } from "./ErrorResponse.ts"
 import * as Fallback from "./Fallback.ts"
@@ -134,6 +135,7 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
   const middlewares = Layer.mergeAll(
     RouterGuard.layer,
     TargetUser.layer,
+    BruteForceMiddleware.layer,
     RequestBody.layer(limits),
     ValidationError.layer
   )

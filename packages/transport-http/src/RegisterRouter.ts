@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
+import * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
@@ -51,6 +52,8 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
           schema: schemas.create
         })
       )
+      .annotate(BruteForceMiddleware.Protected, { route: "register", account: "email" })
+      .middleware(BruteForceMiddleware.Middleware)
       .middleware(ValidationError.Middleware)
   )
     .prefix(options.prefix)

@@ -9,6 +9,7 @@ import { Effect, Schema } from "effect"
 import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
+import * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
@@ -55,6 +56,8 @@ export const make = <const P extends Prefix>(options: Options<P>, owner: object)
       .annotateMerge(
         Endpoints.jsonBody("reset:forgot_password", forgotPath, "POST", { shape: "embedded", schema: ForgotBody })
       )
+      .annotate(BruteForceMiddleware.Protected, { route: "forgot-password", account: "email" })
+      .middleware(BruteForceMiddleware.Middleware)
       .middleware(ValidationError.Middleware),
     HttpApiEndpoint.post("reset_password", "/reset-password", {
       payload: ResetBody,
@@ -64,6 +67,8 @@ export const make = <const P extends Prefix>(options: Options<P>, owner: object)
       .annotateMerge(
         Endpoints.jsonBody("reset:reset_password", resetPath, "POST", { shape: "embedded", schema: ResetBody })
       )
+      .annotate(BruteForceMiddleware.Protected, { route: "reset-password", account: "none" })
+      .middleware(BruteForceMiddleware.Middleware)
       .middleware(ValidationError.Middleware)
   )
     .prefix(options.prefix)

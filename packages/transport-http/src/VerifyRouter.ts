@@ -9,6 +9,7 @@ import { Effect, Schema } from "effect"
 import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import type { Prefix } from "./AuthRouter.ts"
+import * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, ServiceUnavailable } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
@@ -56,6 +57,8 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
           schema: RequestBodySchema
         })
       )
+      .annotate(BruteForceMiddleware.Protected, { route: "request-verify-token", account: "email" })
+      .middleware(BruteForceMiddleware.Middleware)
       .middleware(ValidationError.Middleware),
     HttpApiEndpoint.post("verify", "/verify", {
       payload: VerifyBodySchema,
@@ -65,6 +68,8 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
       .annotateMerge(
         Endpoints.jsonBody("verify:verify", verifyPath, "POST", { shape: "embedded", schema: VerifyBodySchema })
       )
+      .annotate(BruteForceMiddleware.Protected, { route: "verify", account: "none" })
+      .middleware(BruteForceMiddleware.Middleware)
       .middleware(ValidationError.Middleware)
   )
     .prefix(options.prefix)

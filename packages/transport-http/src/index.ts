@@ -7,6 +7,10 @@ export * as AuthRouter from "./AuthRouter.ts"
 
 export * as BearerTransport from "./BearerTransport.ts"
 
+export * as BruteForce from "./BruteForce.ts"
+
+export * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
+
 export * as CookieTransport from "./CookieTransport.ts"
 
 export * as CurrentUser from "./CurrentUser.ts"
@@ -20,6 +24,8 @@ export * as ErrorTable from "./ErrorTable.ts"
 export * as Fallback from "./Fallback.ts"
 
 export * as FastApiUsers from "./FastApiUsers.ts"
+
+export * as Hardened from "./Hardened.ts"
 
 export * as Hardening from "./Hardening.ts"
 

@@ -7,6 +7,7 @@ import * as UserHooks from "@effect-users/core/UserHooks"
 import * as UserManager from "@effect-users/core/UserManager"
 import * as UserRepository from "@effect-users/core/UserRepository"
 import * as BearerTransport from "@effect-users/transport-http/BearerTransport"
+import type * as BruteForce from "@effect-users/transport-http/BruteForce"
 import * as CookieTransport from "@effect-users/transport-http/CookieTransport"
 import * as CurrentUser from "@effect-users/transport-http/CurrentUser"
 import * as FastApiUsers from "@effect-users/transport-http/FastApiUsers"
@@ -135,6 +136,8 @@ export const makeServer = (
     readonly requiresVerification: boolean
     readonly model?: User.RegisteredModel
     readonly hotPath?: boolean
+    /** Brute-force protection (off when absent). */
+    readonly bruteForce?: Layer.Layer<BruteForce.BruteForce>
   }
 ) => {
   const model = options.model ?? User.defaultModel
@@ -193,7 +196,10 @@ export const makeServer = (
       ])
     )
   const ApiLive = HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([Users.layer(Api), AppLive])
+    Layer.provide([
+      options.bruteForce === undefined ? Users.layer(Api) : Users.layer(Api).pipe(Layer.provide(options.bruteForce)),
+      AppLive
+    ])
   )
   return HttpRouter.serve(Layer.mergeAll(ApiLive, Users.docs(Api), Users.fallback(Api, [["GET", "/docs"]])), {
     disableLogger: true,
@@ -212,6 +218,7 @@ export const makeApp = (
     readonly requiresVerification: boolean
     readonly model?: User.RegisteredModel
     readonly hotPath?: boolean
+    readonly bruteForce?: Layer.Layer<BruteForce.BruteForce>
   }
 ) => makeServer(options).pipe(Layer.provideMerge(NodeHttpServer.layerTest))
 

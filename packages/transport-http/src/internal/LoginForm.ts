@@ -26,9 +26,11 @@ const mediaType = (request: HttpServerRequest.HttpServerRequest): string | undef
 
 const none: Record<string, string> = {}
 
-// The form's text fields, the last value of each, an empty value read as absent (FastAPI's form reading); a body of
-// another type has no fields (FastAPI reports them missing). The body was read under the size limit already.
-const fields = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Record<string, string>> => {
+/**
+ * The form's text fields, the last value of each, an empty value read as absent (FastAPI's form reading); a body of
+ * another type has no fields (FastAPI reports them missing). The body was read under the size limit already.
+ */
+export const fields = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Record<string, string>> => {
   const keep = (entries: Iterable<readonly [string, unknown]>) => {
     const out: Record<string, string> = {}
     for (const [key, value] of entries) {

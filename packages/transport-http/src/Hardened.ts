@@ -1,0 +1,50 @@
+/**
+ * The `hardened` preset: the protections that change FastAPI Users' wire contract, switched on together, for an
+ * application that does not need that contract bit for bit. Today it is the brute-force protection (`BruteForce`);
+ * each protection stays usable on its own.
+ *
+ * ```ts
+ * HttpApiBuilder.layer(api).pipe(Layer.provide(Users.layer(api)), Layer.provide(Hardened.layerMemory({ secret })))
+ * ```
+ *
+ * @since 0.0.0
+ */
+import type { Layer, Redacted } from "effect"
+import type { Redis } from "effect/persistence"
+import * as BruteForce from "./BruteForce.ts"
+
+/**
+ * The preset's options: the secret that signs its cookies (the device cookie), and each protection's own options.
+ *
+ * @since 0.0.0
+ * @category models
+ */
+export interface Options {
+  readonly secret: Redacted.Redacted<string>
+  readonly bruteForce?: Omit<BruteForce.Options, "device"> & {
+    readonly device?: Omit<NonNullable<BruteForce.Options["device"]>, "secret">
+  }
+}
+
+const bruteForceOptions = (options: Options): BruteForce.Options => ({
+  ...options.bruteForce,
+  device: { ...options.bruteForce?.device, secret: options.secret }
+})
+
+/**
+ * The preset for one process: the brute-force counters in memory.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerMemory = (options: Options): Layer.Layer<BruteForce.BruteForce> =>
+  BruteForce.layerMemory(bruteForceOptions(options))
+
+/**
+ * The preset for several processes: the brute-force counters on effect's `Redis`.
+ *
+ * @since 0.0.0
+ * @category layers
+ */
+export const layerRedis = (options: Options): Layer.Layer<BruteForce.BruteForce, never, Redis.Redis> =>
+  BruteForce.layerRedis(bruteForceOptions(options))
