@@ -205,5 +205,9 @@ describe("OpenAPI: the example's document against FastAPI Users'", () => {
     // no 422 where nothing is validated
     expect(statuses("GET /users/{id}")).toStrictEqual(["200", "401", "403", "404", "503"])
     expect(statuses("DELETE /users/{id}")).toStrictEqual(["204", "401", "403", "404", "503"])
+    // 400: a body that is not UTF-8 ("There was an error parsing the body", as FastAPI); schemathesis found it
+    // undocumented on the two routes that had no other 400
+    expect(statuses("POST /auth/forgot-password")).toStrictEqual(["202", "400", "422", "503"])
+    expect(statuses("POST /auth/request-verify-token")).toStrictEqual(["202", "400", "422", "503"])
   })
 })

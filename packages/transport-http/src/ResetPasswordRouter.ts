@@ -51,7 +51,8 @@ export const make = <const P extends Prefix>(options: Options<P>, owner: object)
     HttpApiEndpoint.post("forgot_password", "/forgot-password", {
       payload: ForgotBody,
       success: Accepted,
-      error: [ValidationError.HTTPValidationError, ServiceUnavailable]
+      // 400: a body that is not UTF-8 (FastAPI's "There was an error parsing the body"), answered before decoding
+      error: [ErrorModel, ValidationError.HTTPValidationError, ServiceUnavailable]
     })
       .annotateMerge(
         Endpoints.jsonBody("reset:forgot_password", forgotPath, "POST", { shape: "embedded", schema: ForgotBody })

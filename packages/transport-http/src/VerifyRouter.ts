@@ -49,7 +49,8 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
     HttpApiEndpoint.post("request-token", "/request-verify-token", {
       payload: RequestBodySchema,
       success: Accepted,
-      error: [ValidationError.HTTPValidationError, ServiceUnavailable]
+      // 400: a body that is not UTF-8 (FastAPI's "There was an error parsing the body"), answered before decoding
+      error: [ErrorModel, ValidationError.HTTPValidationError, ServiceUnavailable]
     })
       .annotateMerge(
         Endpoints.jsonBody("verify:request-token", requestPath, "POST", {

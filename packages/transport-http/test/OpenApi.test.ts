@@ -26,9 +26,10 @@ const expected = (rv: boolean): Record<string, ReadonlyArray<string>> => {
     "post /auth/cookie/login": ["204", "400", "422", "503"],
     "post /auth/cookie/logout": ["204", "401", ...forbidden, "503"],
     "post /auth/register": ["201", "400", "422", "503"],
-    "post /auth/request-verify-token": ["202", "422", "503"],
+    // 400: a body that is not UTF-8 (FastAPI's "There was an error parsing the body"); schemathesis found it undocumented
+    "post /auth/request-verify-token": ["202", "400", "422", "503"],
     "post /auth/verify": ["200", "400", "422", "503"],
-    "post /auth/forgot-password": ["202", "422", "503"],
+    "post /auth/forgot-password": ["202", "400", "422", "503"],
     "post /auth/reset-password": ["200", "400", "422", "503"],
     "get /users/me": ["200", "401", ...forbidden, "503"],
     "patch /users/me": ["200", "400", "401", ...forbidden, "422", "503"],
