@@ -30,6 +30,11 @@ export interface Options {
   readonly httpOnly?: boolean
   /** Default `lax`. */
   readonly sameSite?: "lax" | "strict" | "none"
+  /**
+   * Refuse (read no token from) a request carrying the cookie more than once, e.g. one planted for a parent domain
+   * or another path beside the server's own: off by default (FastAPI Users reads one of them).
+   */
+  readonly refuseDuplicates?: boolean
 }
 
 /**
@@ -39,6 +44,30 @@ export interface Options {
  * @category constants
  */
 export const DEFAULT_NAME = "fastapiusersauth"
+
+/**
+ * The name of the `__Host-` preset's cookie.
+ *
+ * @since 0.0.0
+ * @category constants
+ */
+export const HOST_NAME = "__Host-fastapiusersauth"
+
+/**
+ * How many times a `Cookie` header carries the cookie `name`.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const occurrences = (header: string | undefined, name: string): number => {
+  if (header === undefined) return 0
+  let count = 0
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=")
+    if ((eq < 0 ? part : part.slice(0, eq)).trim() === name) count++
+  }
+  return count
+}
 
 /**
  * The `Set-Cookie` value for a cookie holding `value` (`""` and `Max-Age=0` clear it), with the reference's
@@ -69,9 +98,13 @@ export const make = (options: Options = {}): HttpTransport => {
   const logout = HttpServerResponse.empty({ status: 204 }).pipe(
     HttpServerResponse.setHeader("set-cookie", serialize(options, "\"\"", 0))
   )
+  const refuseDuplicates = options.refuseDuplicates === true
   return {
     readToken: (request: HttpServerRequest.HttpServerRequest) => {
       const value = request.cookies[name]
+      if (value !== undefined && refuseDuplicates && occurrences(request.headers["cookie"], name) > 1) {
+        return Option.none()
+      }
       if (value === undefined) return Option.none()
       const token = value.length >= 2 && value.startsWith("\"") && value.endsWith("\"") ? value.slice(1, -1) : value
       return token === "" ? Option.none() : Option.some(token)
@@ -86,3 +119,24 @@ export const make = (options: Options = {}): HttpTransport => {
     securityScheme: { name: "APIKeyCookie", scheme: { type: "apiKey", in: "cookie", name } }
   }
 }
+
+/**
+ * The hardened cookie: named `__Host-fastapiusersauth` (a browser keeps a `__Host-` cookie only when it is `Secure`,
+ * has `Path=/` and no `Domain`, so no sibling subdomain or plain-HTTP page can plant or shadow it), `HttpOnly`,
+ * `SameSite=Lax`, duplicates refused.
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const makeHostPrefixed = (
+  options: { readonly maxAge?: number; readonly sameSite?: "lax" | "strict" } = {}
+): HttpTransport =>
+  make({
+    name: HOST_NAME,
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: options.sameSite ?? "lax",
+    refuseDuplicates: true,
+    ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge })
+  })

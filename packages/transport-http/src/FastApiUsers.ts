@@ -38,6 +38,7 @@ import * as Hardening from "./Hardening.ts"
 import type { AnyBackend, BackendError, BackendServices, SecurityScheme } from "./HttpTransport.ts"
 import { resolve } from "./HttpTransport.ts"
 import { Backends } from "./internal/Backends.ts"
+import * as CrossSiteGuard from "./internal/CrossSiteGuard.ts"
 import * as HotPath from "./internal/HotPath.ts"
 import * as RouterGuard from "./internal/RouterGuard.ts"
 import * as Schemas from "./internal/Schemas.ts"
@@ -127,6 +128,14 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
     )
   )
   const authenticator = Effect.map(Backends, (resolved) => resolved.authenticator)
+  // the auth cookies of the backends, for the cross-site check
+  const cookieNames: Array<string> = []
+  for (const backend of definitions) {
+    const scheme = backend.transport.securityScheme
+    if (scheme.name === "APIKeyCookie" && typeof scheme.scheme["name"] === "string") {
+      cookieNames.push(scheme.scheme["name"])
+    }
+  }
   const schemes: Array<SecurityScheme> = []
   for (const backend of definitions) {
     const scheme = backend.transport.securityScheme
@@ -225,6 +234,8 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
     /** The handlers of every router of this builder that `api` holds, wherever the api mounts them. */
     layer: <ApiId extends string, Groups extends HttpApiGroup.Constraint>(api: HttpApi.HttpApi<ApiId, Groups>) => {
       const meRoutes: Array<HotPath.MeRoute> = []
+      // the logins a cookie answers, for the cross-site check (login CSRF)
+      const cookieLogins: Array<string> = []
       const served = serveApi(api, owner, (group, spec) => {
         if (spec.kind === "extension") return spec.serve({ api, group, read: schemas.read })
         switch (spec.kind) {
@@ -232,6 +243,10 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
             const definition = definitions.find((backend) => backend.name === spec.backend)
             if (definition === undefined) {
               return Layer.effectDiscard(Effect.die(new Error(`FastApiUsers: no backend "${spec.backend}"`)))
+            }
+            if (definition.transport.securityScheme.name === "APIKeyCookie") {
+              const login = Object.values(group.endpoints).find((endpoint) => endpoint.identifier === "login")
+              if (login !== undefined) cookieLogins.push(login.path)
             }
             return AuthRouter.serve(api, group, spec, definition, owner)
           }
@@ -256,7 +271,10 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
       const hot = options.hotPath === false || meRoutes.length === 0
         ? Layer.empty
         : HotPath.layer(meRoutes, schemas.read)
-      return Layer.merge(served, hot).pipe(Layer.provide(middlewares), Layer.provide(backendsLayer))
+      return Layer.mergeAll(served, hot, CrossSiteGuard.layer(cookieNames, cookieLogins)).pipe(
+        Layer.provide(middlewares),
+        Layer.provide(backendsLayer)
+      )
     },
     /** Adds the backends' security schemes (the bearer password flow, the cookie) to an OpenAPI document. */
     openApiTransform,

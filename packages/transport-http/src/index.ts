@@ -13,6 +13,8 @@ export * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
 
 export * as CookieTransport from "./CookieTransport.ts"
 
+export * as CrossSite from "./CrossSite.ts"
+
 export * as CurrentUser from "./CurrentUser.ts"
 
 export * as ErrorCode from "./ErrorCode.ts"

@@ -9,6 +9,7 @@ import * as UserRepository from "@effect-users/core/UserRepository"
 import * as BearerTransport from "@effect-users/transport-http/BearerTransport"
 import type * as BruteForce from "@effect-users/transport-http/BruteForce"
 import * as CookieTransport from "@effect-users/transport-http/CookieTransport"
+import type * as CrossSite from "@effect-users/transport-http/CrossSite"
 import * as CurrentUser from "@effect-users/transport-http/CurrentUser"
 import * as FastApiUsers from "@effect-users/transport-http/FastApiUsers"
 import * as Hardening from "@effect-users/transport-http/Hardening"
@@ -138,6 +139,10 @@ export const makeServer = (
     readonly hotPath?: boolean
     /** Brute-force protection (off when absent). */
     readonly bruteForce?: Layer.Layer<BruteForce.BruteForce>
+    /** The cross-site check (off when absent). */
+    readonly crossSite?: Layer.Layer<CrossSite.CrossSite>
+    /** The cookie backend's transport (`CookieTransport.make()` by default). */
+    readonly cookieTransport?: HttpTransport.HttpTransport
   }
 ) => {
   const model = options.model ?? User.defaultModel
@@ -146,7 +151,7 @@ export const makeServer = (
     BearerTransport.make({ tokenUrl: "auth/bearer/login" }),
     opaqueStrategy
   )
-  const cookie = HttpTransport.backend("cookie", CookieTransport.make(), opaqueStrategy)
+  const cookie = HttpTransport.backend("cookie", options.cookieTransport ?? CookieTransport.make(), opaqueStrategy)
   const Users = FastApiUsers.make({ backends: [bearer, cookie], model, hotPath: options.hotPath ?? true })
   const rv = { requiresVerification: options.requiresVerification }
   const AuthBearer = Users.authRouter(bearer, { prefix: "/auth/bearer", ...rv })
@@ -197,7 +202,10 @@ export const makeServer = (
     )
   const ApiLive = HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide([
-      options.bruteForce === undefined ? Users.layer(Api) : Users.layer(Api).pipe(Layer.provide(options.bruteForce)),
+      Users.layer(Api).pipe(
+        Layer.provide(options.bruteForce ?? Layer.empty),
+        Layer.provide(options.crossSite ?? Layer.empty)
+      ),
       AppLive
     ])
   )
@@ -219,6 +227,8 @@ export const makeApp = (
     readonly model?: User.RegisteredModel
     readonly hotPath?: boolean
     readonly bruteForce?: Layer.Layer<BruteForce.BruteForce>
+    readonly crossSite?: Layer.Layer<CrossSite.CrossSite>
+    readonly cookieTransport?: HttpTransport.HttpTransport
   }
 ) => makeServer(options).pipe(Layer.provideMerge(NodeHttpServer.layerTest))
 
