@@ -30,6 +30,7 @@ import {
   FastApiUsers,
   Hardened,
   Hardening,
+  HotPathFront,
   HttpTransport
 } from "@effect-users/transport-http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -362,13 +363,16 @@ export const layer = (config: AppConfig) => {
     )
   )
 
+  // with USER_CACHE, node:http answers a repeated GET /users/me itself while its user is still the one cached
+  const front = config.storage.userCache ? HotPathFront.make() : undefined
   return Layer.mergeAll(
     HttpRouter.serve(routes, { disableLogger: true, disableListenLog: true, routerConfig: Hardening.routerConfig }),
     announce
   ).pipe(
+    Layer.provide(front === undefined ? Layer.empty : HotPathFront.layer(front)),
     // the socket opens only once storage and services are up: an early request is refused, never left hanging
     Layer.provide(
-      NodeHttpServer.layer(createServer, {
+      NodeHttpServer.layer(front?.createServer ?? createServer, {
         port: config.port,
         host: config.host,
         gracefulShutdownTimeout: config.shutdownTimeout

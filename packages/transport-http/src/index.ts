@@ -31,6 +31,8 @@ export * as Hardened from "./Hardened.ts"
 
 export * as Hardening from "./Hardening.ts"
 
+export * as HotPathFront from "./HotPathFront.ts"
+
 export * as HttpTransport from "./HttpTransport.ts"
 
 export * as RegisterRouter from "./RegisterRouter.ts"
