@@ -17,8 +17,11 @@ const SECRET = "mongo-outage-secret-with-32-or-more-bytes!"
 const PASSWORD = "outage-password"
 /** Every affected request answers within a second: the server's storage limit plus the request's own work. */
 const BOUND_MS = 1_000
-/** The storage time limit the server runs with (`STORAGE_TIMEOUT_MS`), leaving the rest of the second to the work. */
-const STORAGE_TIMEOUT_MS = 600
+/**
+ * The storage time limit the server runs with (`STORAGE_TIMEOUT_MS`), leaving the rest of the second to the work: a
+ * login makes two storage calls around a hash, and at 600 ms one took 1107 ms on a loaded two-core machine.
+ */
+const STORAGE_TIMEOUT_MS = 300
 
 interface Sample {
   readonly what: string
@@ -47,7 +50,9 @@ export const outageSuite = (CYCLES: number) =>
       server = await startExample(SECRET, {
         MONGODB_URL: db.url,
         MONGODB_DATABASE: "eu_outage",
-        STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS)
+        STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS),
+        // the hash threads at the process's own priority: niced, they wait behind every other process of the machine
+        PASSWORD_HASH_NICENESS: "0"
       })
     }, 120_000)
 
