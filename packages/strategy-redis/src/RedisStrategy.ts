@@ -6,14 +6,15 @@
  * @since 0.0.0
  */
 import type { Strategy } from "@effect-users/core/Strategy"
-import { StrategyError } from "@effect-users/core/Strategy"
-import { UserModel } from "@effect-users/core/User"
-import { UserRepository } from "@effect-users/core/UserRepository"
-import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import type { UserModel } from "@effect-users/core/User"
+import type { UserRepository } from "@effect-users/core/UserRepository"
+import { Config, Context, Effect, Layer, Redacted } from "effect"
+import type { Duration } from "effect"
+import * as EffectRedis from "effect/persistence/Redis"
 import { Redis } from "ioredis"
 import type { RedisOptions } from "ioredis"
+import * as Build from "./internal/build.ts"
 import * as Scripts from "./internal/scripts.ts"
-import * as Token from "./internal/token.ts"
 
 /**
  * The application's `ioredis` client (standalone or Sentinel; not Cluster: a token key and its user's index are
@@ -173,7 +174,7 @@ export const keys = (keyPrefix: string = defaultKeyPrefix): Keys => ({
 const clientPrefix = (client: Redis): string => String(client.options.keyPrefix ?? "")
 
 /**
- * Builds a Redis strategy.
+ * Builds a Redis strategy on the application's `ioredis` client (`RedisClient`).
  *
  * - `writeToken`: 32 random bytes, URL-safe base64 without padding (43 characters) on the wire; Redis holds
  *   `<prefix><SHA-256 digest, base64url>` = the user id, with the lifetime as TTL, and the digest in the user's index,
@@ -190,68 +191,43 @@ const clientPrefix = (client: Redis): string => String(client.options.keyPrefix 
 export const make = (
   options: Options = {}
 ): Effect.Effect<Strategy, never, RedisClient | UserRepository | UserModel> =>
-  Effect.gen(function*() {
-    const client = yield* RedisClient
-    const users = yield* UserRepository
-    const model = yield* UserModel
-    const layout = keys(options.keyPrefix)
-    const timeout = Duration.fromInputUnsafe(options.timeout ?? "2 seconds")
-    const lifetimeMillis = Option.fromNullishOr(options.lifetime).pipe(
-      Option.map((input) => Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(input)))),
-      Option.filter((millis) => millis > 0 && Number.isFinite(millis)),
-      Option.getOrElse(() => 0)
-    )
+  Effect.flatMap(RedisClient, (client) =>
+    Build.make(options, {
+      get: (key) => Effect.tryPromise({ try: () => client.get(key), catch: (cause) => cause }),
+      run: (script, keys, args) =>
+        Effect.tryPromise({ try: () => Scripts.run(client, script, keys, args), catch: (cause) => cause }),
+      prefix: clientPrefix(client)
+    }))
 
-    const redis = <A>(method: string, f: (client: Redis) => Promise<A>): Effect.Effect<A, StrategyError> =>
-      Effect.tryPromise({ try: () => f(client), catch: (cause) => new StrategyError({ method, cause }) }).pipe(
-        Effect.timeout(timeout),
-        Effect.catchTag("TimeoutError", (cause) => Effect.fail(new StrategyError({ method, cause })))
-      )
-
-    const readToken: Strategy["readToken"] = (token) =>
-      Token.isWellFormed(token)
-        ? redis("readToken", (c) => c.get(layout.token(Token.digest(token)))).pipe(
-          Effect.flatMap((value) =>
-            Option.match(Option.flatMap(Option.fromNullishOr(value), model.id.parse), {
-              onNone: () => Effect.succeedNone,
-              onSome: (id) => users.get(id)
-            })
-          )
-        )
-        : Effect.succeedNone
-
-    const writeToken: Strategy["writeToken"] = (user) =>
-      Effect.flatMap(Token.generate, (token) => {
-        const digest = Token.digest(token)
-        const userId = model.id.format(user.id)
-        return redis(
-          "writeToken",
-          (c) =>
-            Scripts.run(c, Scripts.write, [layout.token(digest), layout.index(userId)], [
-              userId,
-              digest,
-              lifetimeMillis
-            ])
-        ).pipe(Effect.as(token))
-      })
-
-    const destroyToken: Strategy["destroyToken"] = (token, user) => {
-      if (!Token.isWellFormed(token)) return Effect.void
-      const digest = Token.digest(token)
-      return redis(
-        "destroyToken",
-        (c) => Scripts.run(c, Scripts.destroy, [layout.token(digest), layout.index(model.id.format(user.id))], [digest])
-      ).pipe(Effect.asVoid)
+/**
+ * Builds the same strategy (same keys, same scripts, same answers) on effect's `Redis` service
+ * (`effect/persistence/Redis`, e.g. `NodeRedis.layer` of `@effect/platform-node`), so that one client serves the
+ * sessions and everything else of the application on Redis (effect's `RateLimiter` store, e.g.).
+ *
+ * @since 0.0.0
+ * @category constructors
+ */
+export const makeEffectRedis = (
+  options: Options = {}
+): Effect.Effect<Strategy, never, EffectRedis.Redis | UserRepository | UserModel> =>
+  Effect.flatMap(EffectRedis.Redis, (redis) => {
+    const scripts = new Map<Scripts.Script, ReturnType<typeof toEffectScript>>()
+    const scriptOf = (script: Scripts.Script) => {
+      const found = scripts.get(script)
+      if (found !== undefined) return found
+      const made = toEffectScript(script)
+      scripts.set(script, made)
+      return made
     }
-
-    const destroyAllForUser: Strategy["destroyAllForUser"] = (user) =>
-      redis(
-        "destroyAllForUser",
-        (c) =>
-          Scripts.run(c, Scripts.destroyAll, [layout.index(model.id.format(user.id))], [
-            clientPrefix(c) + layout.token("")
-          ])
-      ).pipe(Effect.asVoid)
-
-    return { readToken, writeToken, destroyToken, destroyAllForUser }
+    return Build.make(options, {
+      get: (key) => redis.send<string | null>("GET", key),
+      run: (script, keys, args) => redis.eval(scriptOf(script))(keys, args),
+      prefix: ""
+    })
   })
+
+const toEffectScript = (script: Scripts.Script) =>
+  EffectRedis.script(
+    (keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => [...keys, ...args.map(String)],
+    { lua: script.lua, numberOfKeys: (keys: ReadonlyArray<string>) => keys.length }
+  ).withReturnType<unknown>()

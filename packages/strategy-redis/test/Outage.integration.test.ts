@@ -3,8 +3,10 @@ import * as UserModel from "@effect-users/core/User"
 import * as UserRepository from "@effect-users/core/UserRepository"
 import type { UserRepositoryError } from "@effect-users/core/UserRepository"
 import * as RedisStrategy from "@effect-users/strategy-redis/RedisStrategy"
+import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Deferred, type Duration, Effect, Layer, Option, Result, Schedule } from "effect"
+import { Clock, Context, Deferred, type Duration, Effect, Layer, Option, Result, Schedule } from "effect"
+import * as EffectRedis from "effect/persistence/Redis"
 import type { RedisOptions } from "ioredis"
 import { type ChildProcess, spawn } from "node:child_process"
 import { createServer } from "node:net"
@@ -179,6 +181,33 @@ describe("RedisStrategy during a Redis outage", () => {
         const { millis, result } = yield* timed(strategy.readToken(before))
         assert.isBelow(millis, 2_500)
         assert.isTrue(Result.isSuccess(result) && Option.isSome(result.success), "the first read after SIGCONT failed")
+      }).pipe(Effect.scoped, Effect.provide(Users)),
+    { timeout: 30_000 }
+  )
+
+  it.live(
+    "on effect's Redis (NodeRedis): bounded StrategyError while Redis is down, then recovery on the same client",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* freePort
+        let server = yield* startRedis(port)
+        yield* Effect.addFinalizer(() => stopRedis(server))
+        const context = yield* Layer.build(NodeRedis.layer({ url: `redis://127.0.0.1:${port}` }))
+        const strategy = yield* RedisStrategy.makeEffectRedis({ lifetime: "1 hour", timeout: "2 seconds" }).pipe(
+          Effect.provideService(EffectRedis.Redis, Context.get(context, EffectRedis.Redis))
+        )
+        const user = yield* createUser("ada@example.com")
+        const before = yield* strategy.writeToken(user)
+        assert.isTrue(Option.isSome(yield* strategy.readToken(before)))
+        yield* stopRedis(server)
+        yield* assertBoundedFailure(strategy, 2_500)
+        server = yield* startRedis(port)
+        // the scripts are gone with the restarted server: effect's Redis loads them again (NOSCRIPT)
+        const { millis, result } = yield* timed(
+          strategy.writeToken(user).pipe(Effect.retry({ times: 20, schedule: Schedule.spaced("250 millis") }))
+        )
+        assert.isTrue(Result.isSuccess(result), `no write succeeded after the restart (${millis} ms)`)
+        assert.isBelow(millis, 6_000)
       }).pipe(Effect.scoped, Effect.provide(Users)),
     { timeout: 30_000 }
   )

@@ -4,6 +4,7 @@ import * as UserRepository from "@effect-users/core/UserRepository"
 import * as RedisStrategy from "@effect-users/strategy-redis/RedisStrategy"
 import * as StrategyConformance from "@effect-users/testing/StrategyConformance"
 import { requireUrl } from "@effect-users/testing/TestServices"
+import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { Effect, Layer } from "effect"
 import { acquireClient, cleanUp, uniquePrefix } from "./utils.ts"
 
@@ -39,3 +40,24 @@ StrategyConformance.suite(
   layer(UserModel.makeModel({ id: UserId.objectId })),
   { lifetime: "2 seconds", expiry: "real", revocable: true }
 )
+
+/** The same strategy on effect's `Redis` service (one `NodeRedis` client), its keys cleaned up with an ioredis one. */
+const layerEffectRedis = (model: UserModel.RegisteredModel) =>
+  Layer.effect(
+    StrategyConformance.StrategyUnderTest,
+    Effect.gen(function*() {
+      const keyPrefix = uniquePrefix()
+      yield* cleanUp(yield* acquireClient(requireUrl("REDIS_URL"), RedisStrategy.recommendedClientOptions), keyPrefix)
+      return yield* RedisStrategy.makeEffectRedis({ lifetime: "2 seconds", keyPrefix })
+    })
+  ).pipe(
+    Layer.provideMerge(UserRepository.layerMemory),
+    Layer.provide(NodeRedis.layer({ url: requireUrl("REDIS_URL") })),
+    Layer.provideMerge(UserModel.layerModel(model))
+  )
+
+StrategyConformance.suite("RedisStrategy on effect's Redis (NodeRedis)", layerEffectRedis(UserModel.defaultModel), {
+  lifetime: "2 seconds",
+  expiry: "real",
+  revocable: true
+})
