@@ -4,8 +4,7 @@
  * SMTP, src/Production.ts).
  */
 import { Mailer } from "@effect-users/core"
-import { SmtpMailer } from "@effect-users/mailer-smtp"
-import { Config, type Layer, Option } from "effect"
+import { Config, Effect, Layer, Option } from "effect"
 
 /** The mail settings, from the environment. */
 export const MailConfig = Config.all({
@@ -23,14 +22,20 @@ export type MailConfig = Config.Success<typeof MailConfig>
 /** The front end assumed when `FRONTEND_URL` is unset (a development server beside this one). */
 export const DEFAULT_FRONTEND_URL = "http://localhost:3000"
 
-/** The mailer the settings select. */
+/**
+ * The mailer the settings select. The SMTP package (and nodemailer, ~25 MB of resident memory) is loaded only when
+ * `SMTP_URL` is set.
+ */
 export const layer = (config: MailConfig): Layer.Layer<Mailer.Mailer> =>
   Option.match(config.smtpUrl, {
     onNone: () => Mailer.layerConsole,
     onSome: (url) =>
-      SmtpMailer.layer({
-        url,
-        from: config.from,
-        frontendUrl: Option.getOrElse(config.frontendUrl, () => DEFAULT_FRONTEND_URL)
-      })
+      Layer.unwrap(
+        Effect.map(Effect.promise(() => import("@effect-users/mailer-smtp/SmtpMailer")), (SmtpMailer) =>
+          SmtpMailer.layer({
+            url,
+            from: config.from,
+            frontendUrl: Option.getOrElse(config.frontendUrl, () => DEFAULT_FRONTEND_URL)
+          }))
+      )
   })

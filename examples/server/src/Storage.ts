@@ -4,12 +4,6 @@
  * indexes (MongoDB) or tables (PostgreSQL) are created at start.
  */
 import {
-  MongoAccessTokenRepository,
-  MongoDatabase,
-  MongoIndexes,
-  MongoUserRepository
-} from "@effect-users/adapter-mongo"
-import {
   EmbeddedPostgres,
   PgUserChanges,
   SqlAccessTokenRepository,
@@ -87,21 +81,30 @@ const changeFeed = (
 /** An error at start: a combination of settings the example does not support. */
 export class StorageConfigError extends Data.TaggedError("StorageConfigError")<{ readonly message: string }> {}
 
-/** The repositories on MongoDB, its indexes created first. */
+/**
+ * The repositories on MongoDB, its indexes created first. adapter-mongo (and the driver, ~30 MB of resident memory)
+ * is loaded only when `MONGODB_URL` is set.
+ */
 const mongo = (config: StorageConfig, url: Redacted.Redacted<string>, model: Layer.Layer<User.UserModel>) =>
-  Layer.mergeAll(
-    MongoUserRepository.layer({ timeout: config.timeoutMs }),
-    MongoAccessTokenRepository.layer({ timeout: config.timeoutMs })
-  ).pipe(
-    Layer.provide(MongoIndexes.layer()),
-    Layer.provideMerge(model),
-    Layer.provide(MongoDatabase.layerConnect({ url: Redacted.value(url), database: config.mongodbDatabase })),
-    Layer.provide(
-      config.userCache
-        ? Layer.effectDiscard(Effect.fail(
-          new StorageConfigError({ message: "USER_CACHE=1 needs PostgreSQL: MongoDB has no change feed here" })
-        ))
-        : Layer.empty
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("@effect-users/adapter-mongo")),
+      ({ MongoAccessTokenRepository, MongoDatabase, MongoIndexes, MongoUserRepository }) =>
+        Layer.mergeAll(
+          MongoUserRepository.layer({ timeout: config.timeoutMs }),
+          MongoAccessTokenRepository.layer({ timeout: config.timeoutMs })
+        ).pipe(
+          Layer.provide(MongoIndexes.layer()),
+          Layer.provideMerge(model),
+          Layer.provide(MongoDatabase.layerConnect({ url: Redacted.value(url), database: config.mongodbDatabase })),
+          Layer.provide(
+            config.userCache
+              ? Layer.effectDiscard(Effect.fail(
+                new StorageConfigError({ message: "USER_CACHE=1 needs PostgreSQL: MongoDB has no change feed here" })
+              ))
+              : Layer.empty
+          )
+        )
     )
   )
 

@@ -4,7 +4,7 @@
  *
  * @since 0.0.0
  */
-import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Metric, Option, Redacted } from "effect"
 import type { Scope } from "effect"
 import * as ActionToken from "./ActionToken.ts"
 import * as DeliveryQueue from "./DeliveryQueue.ts"
@@ -41,6 +41,7 @@ import {
   UserNotExists
 } from "./UserError.ts"
 import { UserHooks } from "./UserHooks.ts"
+import * as UserMetrics from "./UserMetrics.ts"
 import { UserRepository, type UserRepositoryError } from "./UserRepository.ts"
 
 /**
@@ -232,6 +233,24 @@ const sentFields = <A extends object>(input: A, dropped: ReadonlySet<string>): A
   return out as A
 }
 
+// The attributed counters, built once (metrics are recorded whether or not an exporter reads them).
+const registeredWithPassword = Metric.withAttributes(UserMetrics.registrations, { method: "password" })
+const registeredWithOAuth = Metric.withAttributes(UserMetrics.registrations, { method: "oauth" })
+const verifyRequested = Metric.withAttributes(UserMetrics.verifications, { outcome: "requested" })
+const verified = Metric.withAttributes(UserMetrics.verifications, { outcome: "success" })
+const resetRequested = Metric.withAttributes(UserMetrics.passwordResets, { outcome: "requested" })
+const reset = Metric.withAttributes(UserMetrics.passwordResets, { outcome: "success" })
+
+// Counts an operation's success on `success` and each failure on `counter` under the error's tag (public API, never
+// a value from the input).
+const outcome =
+  (counter: Metric.Counter<number>, success: Metric.Counter<number>) =>
+  <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    self.pipe(
+      Effect.tap(() => Metric.update(success, 1)),
+      Effect.tapError((error) => UserMetrics.increment(counter, { outcome: "failure", reason: error._tag }))
+    )
+
 const expiresAt = (now: number, lifetime: Duration.Duration): number =>
   Math.floor((now + Duration.toMillis(lifetime)) / 1000)
 
@@ -247,7 +266,13 @@ export const make = (
 ): Effect.Effect<UserManager["Service"], never, Requirements | Scope.Scope> =>
   Effect.gen(function*() {
     const repository = yield* UserRepository
-    const hasher = yield* PasswordHasher
+    const port = yield* PasswordHasher
+    // every hash and verification is timed (UserMetrics.passwordHashDuration), whichever hasher is provided
+    const hasher: PasswordHasher["Service"] = {
+      ...port,
+      hash: (password) => UserMetrics.timeHash("hash", port.hash(password)),
+      verifyAndUpdate: (password, hash) => UserMetrics.timeHash("verify", port.verifyAndUpdate(password, hash))
+    }
     const policy = yield* PasswordPolicy
     const hooks = yield* UserHooks
     const mailer = yield* Mailer
@@ -303,6 +328,7 @@ export const make = (
         hashed_password
       }
       const user = yield* repository.create(insert)
+      yield* Metric.update(registeredWithPassword, 1)
       yield* hooks.onAfterRegister(user)
       return user
     })
@@ -398,6 +424,7 @@ export const make = (
           hooks.onAfterRequestVerify(user, token)
         )
       )
+      yield* Metric.update(verifyRequested, 1)
     })
 
     const verify = Effect.fn("UserManager.verify")(function*(token: string) {
@@ -410,10 +437,10 @@ export const make = (
       const id = model.id.parse(sub)
       if (Option.isNone(id) || !sameId(id.value, user.value.id)) return yield* new InvalidVerifyToken()
       if (user.value.is_verified) return yield* new UserAlreadyVerified()
-      const verified = yield* store(user.value, { is_verified: true })
-      yield* hooks.onAfterVerify(verified)
-      return verified
-    })
+      const updated = yield* store(user.value, { is_verified: true })
+      yield* hooks.onAfterVerify(updated)
+      return updated
+    }, outcome(UserMetrics.verifications, verified))
 
     const forgotPassword = Effect.fn("UserManager.forgotPassword")(function*(user: User) {
       if (!user.is_active) return yield* new UserInactive()
@@ -432,6 +459,7 @@ export const make = (
           hooks.onAfterForgotPassword(user, token)
         )
       )
+      yield* Metric.update(resetRequested, 1)
     })
 
     const resetPassword = Effect.fn("UserManager.resetPassword")(function*(token: string, password: string) {
@@ -453,7 +481,7 @@ export const make = (
       if (Option.isNone(updated)) return yield* new InvalidResetPasswordToken()
       yield* hooks.onAfterResetPassword(updated.value)
       return updated.value
-    })
+    }, outcome(UserMetrics.passwordResets, reset))
 
     const remove = Effect.fn("UserManager.delete")(function*(user: User) {
       yield* hooks.onBeforeDelete(user)
@@ -501,6 +529,7 @@ export const make = (
       } as UserInsert
       const created = yield* repository.create(insert)
       const user = yield* repository.addOAuthAccount(created, account)
+      yield* Metric.update(registeredWithOAuth, 1)
       yield* hooks.onAfterRegister(user)
       return user
     })

@@ -43,4 +43,6 @@ export * as UserId from "./UserId.ts"
 
 export * as UserManager from "./UserManager.ts"
 
+export * as UserMetrics from "./UserMetrics.ts"
+
 export * as UserRepository from "./UserRepository.ts"

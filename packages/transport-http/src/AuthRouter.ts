@@ -6,8 +6,8 @@
  *
  * @since 0.0.0
  */
-import { User, UserHooks, UserManager } from "@effect-users/core"
-import { Effect, Option, Schema } from "effect"
+import { User, UserHooks, UserManager, UserMetrics } from "@effect-users/core"
+import { Effect, Metric, Option, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
@@ -116,6 +116,14 @@ export type AuthGroup<P extends Prefix> = ReturnType<typeof make<P>>
 
 const badCredentials = new ErrorModel({ detail: ErrorCode.LOGIN_BAD_CREDENTIALS })
 const notVerified = new ErrorModel({ detail: ErrorCode.LOGIN_USER_NOT_VERIFIED })
+
+// the login counters (UserMetrics.logins), built once
+const loginCounter = (attributes: { readonly outcome: string; readonly reason?: string }) =>
+  Metric.update(Metric.withAttributes(UserMetrics.logins, attributes), 1)
+const loggedIn = loginCounter({ outcome: "success" })
+const refusedBadCredentials = loginCounter({ outcome: "failure", reason: "bad_credentials" })
+const refusedInactive = loginCounter({ outcome: "failure", reason: "inactive" })
+const refusedUnverified = loginCounter({ outcome: "failure", reason: "unverified" })
 const noContent = HttpServerResponse.empty({ status: 204 })
 /**
  * The router's handlers, for the group as `api` holds it.
@@ -149,13 +157,19 @@ export const serve = (
           Effect.gen(function*() {
             const credentials = yield* LoginForm.decode(form, request)
             // longer than any password can be: refused before any hashing (FastAPI Users' contract has no limit)
-            if (credentials.password.length > User.MAX_PASSWORD_LENGTH) return yield* Effect.fail(badCredentials)
+            if (credentials.password.length > User.MAX_PASSWORD_LENGTH) {
+              return yield* Effect.andThen(refusedBadCredentials, Effect.fail(badCredentials))
+            }
             const found = yield* manager.authenticate(credentials)
-            if (Option.isNone(found) || !found.value.is_active) return yield* Effect.fail(badCredentials)
+            if (Option.isNone(found)) return yield* Effect.andThen(refusedBadCredentials, Effect.fail(badCredentials))
             const user = found.value
-            if (spec.requiresVerification && !user.is_verified) return yield* Effect.fail(notVerified)
+            if (!user.is_active) return yield* Effect.andThen(refusedInactive, Effect.fail(badCredentials))
+            if (spec.requiresVerification && !user.is_verified) {
+              return yield* Effect.andThen(refusedUnverified, Effect.fail(notVerified))
+            }
             const token = yield* self.strategy.writeToken(user)
             const response = yield* self.transport.loginResponse(token)
+            yield* loggedIn
             yield* hooks.onAfterLogin(user)
             return response
           }).pipe(ErrorTable.catchInfrastructure))

@@ -6,7 +6,7 @@
  *
  * @since 0.0.0
  */
-import { Infrastructure } from "@effect-users/core"
+import { Infrastructure, UserMetrics } from "@effect-users/core"
 import { Effect } from "effect"
 import { SERVICE_UNAVAILABLE } from "./ErrorCode.ts"
 import { ErrorModel, NotFound, ServiceUnavailable } from "./ErrorResponse.ts"
@@ -90,6 +90,18 @@ export const notFound = (): NotFound => new NotFound({ detail: "Not Found" })
 export const serviceUnavailable = new ServiceUnavailable({ detail: SERVICE_UNAVAILABLE })
 
 /**
+ * Logs an unavailable port's error and counts the 503 it causes (`UserMetrics.unavailable`, by port).
+ *
+ * @since 0.0.0
+ * @category combinators
+ */
+export const unavailable = (error: Infrastructure.InfrastructureError): Effect.Effect<void> =>
+  Effect.andThen(
+    Effect.logError(`${error._tag}: answering 503`, error),
+    UserMetrics.increment(UserMetrics.unavailable, { port: error._tag })
+  )
+
+/**
  * Builds the failure mapping of an operation from its table: a domain error becomes its entry's answer, an
  * infrastructure error the logged 503.
  *
@@ -102,7 +114,7 @@ export const make =
     const entries: Readonly<Record<string, ((error: never) => W) | undefined>> = table
     return (error) => {
       if (Infrastructure.isInfrastructureError(error)) {
-        return Effect.andThen(Effect.logError(`${error._tag}: answering 503`, error), Effect.fail(serviceUnavailable))
+        return Effect.andThen(unavailable(error), Effect.fail(serviceUnavailable))
       }
       const entry = entries[error._tag]
       // `Table<E, W>` has an entry for every domain tag of `E`, so `entry` exists and takes this error; the index

@@ -43,6 +43,8 @@ export * as ResetPasswordRouter from "./ResetPasswordRouter.ts"
 
 export * as RouterExtension from "./RouterExtension.ts"
 
+export * as Telemetry from "./Telemetry.ts"
+
 export * as UsersRouter from "./UsersRouter.ts"
 
 export * as ValidationError from "./ValidationError.ts"

@@ -3,6 +3,7 @@ import { Infrastructure } from "@effect-users/core"
 import { Effect, Option } from "effect"
 import type { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { responses } from "../ErrorResponse.ts"
+import * as ErrorTable from "../ErrorTable.ts"
 
 type Request = HttpServerRequest.HttpServerRequest
 type Response = HttpServerResponse.HttpServerResponse
@@ -15,7 +16,7 @@ const forbidden = Effect.succeed(responses.forbidden)
 
 /** The 503 of an unavailable dependency, logged once (the error names the port and method; no secrets). */
 export const unavailable = (error: Infrastructure.InfrastructureError): Effect.Effect<Response> =>
-  Effect.as(Effect.logError(`${error._tag}: answering 503`, error), responses.serviceUnavailable)
+  Effect.as(ErrorTable.unavailable(error), responses.serviceUnavailable)
 
 /** The answer to a refusal: the bare 401 or 403, or the logged 503 of an unavailable store. */
 export const refusal = (error: Authenticator.AuthenticationError): Effect.Effect<Response> =>
