@@ -42,6 +42,7 @@ import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 import * as Mail from "./Mail.ts"
 import * as OAuth from "./OAuth.ts"
+import * as Observability from "./Observability.ts"
 import * as Production from "./Production.ts"
 import * as Storage from "./Storage.ts"
 
@@ -83,6 +84,8 @@ export const AppConfig = Config.all({
   production: Config.String("NODE_ENV").pipe(Config.withDefault(""), Config.map((env) => env === "production")),
   /** SMTP_URL, MAIL_FROM, FRONTEND_URL (src/Mail.ts). */
   mail: Mail.MailConfig,
+  /** OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME (src/Observability.ts). */
+  observability: Observability.ObservabilityConfig,
   /** How long a shutdown waits for the requests in flight before cutting them (SIGTERM, SIGINT). */
   shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
   /** The `hardened` preset (docs/security.md): off by default, FastAPI Users' contract bit for bit. */
@@ -379,6 +382,8 @@ export const layer = (config: AppConfig) => {
       })
     ),
     Layer.provide(Services),
+    // tracing and metrics: redaction, and the OTLP exporter when configured (flushed last, at shutdown)
+    Layer.provide(Observability.layer(config.observability)),
     // production mode checks the configuration before anything starts
     Layer.provide(Layer.effectDiscard(Production.check(config)))
   )
