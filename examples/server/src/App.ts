@@ -10,6 +10,7 @@
  *   PostgreSQL (PGlite; data in `EMBEDDED_POSTGRES_DIR`, else in memory);
  * - mail over SMTP when `SMTP_URL` is set, else a console mailer printing verify and reset tokens (src/Mail.ts);
  *   the reference password rule (at least 3 characters);
+ * - traces and metrics exported over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (src/Observability.ts);
  * - `NODE_ENV=production` requires `SECRET`, SMTP and `FRONTEND_URL` and refuses the test endpoints (src/Production.ts);
  * - `/openapi.json` and an offline docs page at `/docs`;
  * - OAuth login (JWT and cookie backends) and association when an OpenID Connect provider is configured (src/OAuth.ts);
