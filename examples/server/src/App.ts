@@ -35,7 +35,6 @@ import {
   HttpTransport
 } from "@effect-users/transport-http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { Config, Console, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
@@ -321,7 +320,11 @@ export const layer = (config: AppConfig) => {
     : Option.match(config.redisUrl, {
       onNone: () => Hardened.layerMemory(hardenedOptions),
       onSome: (url) =>
-        Hardened.layerRedis(hardenedOptions).pipe(Layer.provide(NodeRedis.layer({ url: Redacted.value(url) })))
+        // node-redis is loaded only here (about 20 MiB and part of the start otherwise)
+        Hardened.layerRedis(hardenedOptions).pipe(Layer.provide(Layer.unwrap(Effect.map(
+          Effect.promise(() => import("@effect/platform-node/NodeRedis")),
+          (NodeRedis) => NodeRedis.layer({ url: Redacted.value(url) })
+        ))))
     })
 
   const Services = UserManager.layer({ verificationTokenSecret: secret, resetPasswordTokenSecret: secret }).pipe(
