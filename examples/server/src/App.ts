@@ -15,7 +15,8 @@
  * - `/openapi.json` and an offline docs page at `/docs`;
  * - OAuth login (JWT and cookie backends) and association when an OpenID Connect provider is configured (src/OAuth.ts);
  * - with `HARDENED=1`: the `hardened` preset (brute-force limits: counters on Redis when `REDIS_URL` is set, else in
- *   memory; `TRUST_PROXY=1` counts clients by the `X-Forwarded-For` of one proxy in front);
+ *   memory; `TRUST_PROXY=1` counts clients by the `X-Forwarded-For` of one proxy in front; the cross-site check of
+ *   cookie-authenticated requests) and NIST SP 800-63B-4's password policy (`PasswordPolicy.layerNist`);
  * - with `EFFECT_USERS_TEST_ENDPOINTS=1` only: the black-box suite's test endpoints (test/blackbox).
  */
 import { Email, Mailer, PasswordHasher, PasswordPolicy, User, UserHooks, UserManager } from "@effect-users/core"
@@ -336,7 +337,8 @@ export const layer = (config: AppConfig) => {
         niceness: config.passwordHashNiceness,
         ...Option.match(config.passwordHashMaxWaitMs, { onNone: () => ({}), onSome: (maxWait) => ({ maxWait }) })
       }),
-      PasswordPolicy.layerMinLength(3),
+      // the reference rule, or NIST SP 800-63B-4's with the hardened preset (15 characters: the password is the only factor)
+      config.hardened ? PasswordPolicy.layerNist() : PasswordPolicy.layerMinLength(3),
       jwtOptions(config, secret),
       Layer.succeed(TestTokens, tokens),
       Layer.succeed(StorageTimeout, config.storage.timeoutMs),
