@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { MongoIndexes } from "@effect-users/adapter-mongo"
-import { SqlMigrations } from "@effect-users/adapter-sql"
+import * as MongoIndexes from "@effect-users/adapter-mongo/MongoIndexes"
+import * as SqlMigrations from "@effect-users/adapter-sql/SqlMigrations"
 import * as User from "@effect-users/core/User"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
