@@ -4,6 +4,7 @@
  * (a superuser-only route answers) and logs the imported bcrypt user in, whose hash it upgrades to Argon2id.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Schema } from "effect"
 import { spawn } from "node:child_process"
 import { createServer } from "node:net"
 import { build, cli, freshDatabase, query, root } from "./binary.ts"
@@ -27,6 +28,13 @@ afterAll(() => drop())
 
 const login = (base: string, username: string, password: string) =>
   fetch(`${base}/auth/jwt/login`, { method: "POST", body: new URLSearchParams({ username, password }) })
+
+const Token = Schema.Struct({ access_token: Schema.String })
+const tokenOf = async (response: Response): Promise<string> => {
+  const body: unknown = await response.json()
+  assert.strictEqual(response.status, 200, JSON.stringify(body))
+  return Schema.decodeUnknownSync(Token)(body).access_token
+}
 
 describe("the CLI, then examples/server", () => {
   it("migrate, create-superuser and import-users; the superuser and the imported user log in", {
@@ -72,15 +80,12 @@ describe("the CLI, then examples/server", () => {
       }
       assert.include(output, `listening on ${base}`, output)
 
-      const response = await login(base, "admin@example.com", "an admin password")
-      const body = await response.json()
-      assert.strictEqual(response.status, 200, JSON.stringify(body))
-      const authorization = { authorization: `Bearer ${String(body.access_token)}` }
+      const authorization = {
+        authorization: `Bearer ${await tokenOf(await login(base, "admin@example.com", "an admin password"))}`
+      }
       const me = await (await fetch(`${base}/users/me`, { headers: authorization })).json()
       assert.deepInclude(me, { email: "admin@example.com", is_superuser: true, is_verified: true, is_active: true })
-      const legacy = await login(base, "legacy@example.com", "correct horse battery staple")
-      const legacyBody = await legacy.json()
-      assert.strictEqual(legacy.status, 200, JSON.stringify(legacyBody))
+      const legacyToken = await tokenOf(await login(base, "legacy@example.com", "correct horse battery staple"))
       const [row] = await query<{ id: string; hashed_password: string }>(
         database.url,
         `SELECT id::text AS id, hashed_password FROM "user" WHERE email = 'legacy@example.com'`
@@ -90,7 +95,7 @@ describe("the CLI, then examples/server", () => {
       const other = await fetch(`${base}/users/${row?.id}`, { headers: authorization })
       assert.strictEqual(other.status, 200)
       const asLegacy = await fetch(`${base}/users/${row?.id}`, {
-        headers: { authorization: `Bearer ${String(legacyBody.access_token)}` }
+        headers: { authorization: `Bearer ${legacyToken}` }
       })
       assert.strictEqual(asLegacy.status, 403)
       assert.strictEqual((await login(base, "admin@example.com", "wrong password")).status, 400)
