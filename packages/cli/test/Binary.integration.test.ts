@@ -107,6 +107,39 @@ describe("effect-users (built)", () => {
     assert.strictEqual((await cli(["migrate", "--dry-run"], { env })).stdout, "-- every step is applied\n")
   })
 
+  it("migrate into a schema with other table names; migrate the embedded PostgreSQL in a data directory", {
+    timeout: 180_000
+  }, async () => {
+    const url = await database()
+    await query(url, "CREATE SCHEMA auth")
+    const flags = ["--schema", "auth", "--user-table", "member", "--id", "integer"]
+    const applied = await cli(["migrate", ...flags], { env: { DATABASE_URL: url } })
+    assert.strictEqual(applied.code, 0, applied.stderr)
+    const tables = await query<{ t: string }>(
+      url,
+      "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'auth' ORDER BY 1"
+    )
+    assert.deepStrictEqual(tables.map((r) => r.t), [
+      "accesstoken",
+      "effect_users_migrations",
+      "member",
+      "oauth_account"
+    ])
+    const [id] = await query<{ type: string }>(
+      url,
+      "SELECT data_type AS type FROM information_schema.columns WHERE table_schema = 'auth' AND table_name = 'member' AND column_name = 'id'"
+    )
+    assert.strictEqual(id?.type, "integer")
+    assert.strictEqual((await cli(["migrate", ...flags], { env: { DATABASE_URL: url } })).stdout, "up to date\n")
+
+    const dataDir = join(dir, "embedded")
+    const embedded = await cli(["migrate", "--embedded-dir", dataDir], {})
+    assert.strictEqual(embedded.code, 0, embedded.stderr)
+    assert.include(embedded.stdout, "applied 2_fastapi_users_adoption")
+    const reopened = await cli(["migrate", "--status"], { env: { EMBEDDED_POSTGRES_DIR: dataDir } })
+    assert.notInclude(reopened.stdout, "pending")
+  })
+
   it("migrate: a failing step prints PostgreSQL's message and SQLSTATE, exit 1; an unreachable server, exit 3", {
     timeout: 120_000
   }, async () => {
@@ -199,6 +232,10 @@ describe("effect-users (built)", () => {
     assert.match(owasp.stdout, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}\n$/u)
     const fastapi = await cli(["hash-password", "--password-stdin", "--hash-params", "fastapi"], { input: "x\n" })
     assert.match(fastapi.stdout, /^\$argon2id\$v=19\$m=65536,t=3,p=4\$/u)
+    // an empty first line is no password, even when more lines follow
+    const blank = await cli(["hash-password", "--password-stdin"], { input: "\nnot the password\n" })
+    assert.strictEqual(blank.code, 2)
+    assert.include(blank.stderr, "--password-stdin: standard input held no password")
   })
 
   it("import-users: JSON lines and CSV, aliases of Auth0 and Better Auth, refused rows with their line, exit 1", {
