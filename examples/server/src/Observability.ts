@@ -13,6 +13,8 @@ import { Otlp } from "effect/observability"
 export const ObservabilityConfig = Config.all({
   otlpEndpoint: Config.option(Config.String("OTEL_EXPORTER_OTLP_ENDPOINT")),
   serviceName: Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault("effect-users-example")),
+  /** `1` traces `GET /users/me` too (off: a span per request there costs throughput, docs/observability.md). */
+  traceHotPath: Config.Boolean("OTEL_TRACE_HOT_PATH").pipe(Config.withDefault(false)),
   /** How often metrics and spans are sent (OTLP exporters batch them). */
   exportInterval: Config.Duration("OTEL_EXPORT_INTERVAL").pipe(Config.withDefault(Duration.seconds(10)))
 })
@@ -26,7 +28,7 @@ export const layer = (config: ObservabilityConfig): Layer.Layer<never> =>
     onNone: () => Telemetry.layer,
     onSome: (baseUrl) =>
       Layer.mergeAll(
-        Telemetry.layer,
+        Telemetry.layerWith({ traceHotPath: config.traceHotPath }),
         Otlp.layerJson({
           baseUrl,
           resource: { serviceName: config.serviceName },

@@ -62,15 +62,18 @@ describe("observability", () => {
         const accessToken = (ok.json as { access_token: string }).access_token
         assert.strictEqual((yield* get("/users/me", bearer(accessToken))).status, 200)
         // a secret in a query string (an OAuth callback's code and state, a token) is redacted from the span's URL
-        yield* get(`/users/me?token=${accessToken}&code=${token}&state=${password}`)
+        yield* get(`/protected?token=${accessToken}&code=${token}&state=${password}`, bearer(accessToken))
         outage.repository = true
         const down = yield* login("bearer", email, password).pipe(Effect.ensuring(Effect.sync(() => {
           outage.repository = false
         })))
         assert.strictEqual(down.status, 503)
 
-        // spans: one server span per request, carrying its route; the manager's operations inside it
+        // spans: one server span per request, carrying its route; the manager's operations inside it; none for the
+        // hot path (GET /users/me) unless asked for
         const servers = spans.filter((s) => s.kind === "server")
+        assert.include(servers.map((s) => s.attributes.get("http.route")), "/protected")
+        assert.notInclude(servers.map((s) => s.attributes.get("url.path")), "/users/me", "the hot path is untraced")
         const routes = servers.map((s) => s.attributes.get("http.route"))
         for (const route of ["/auth/register", "/auth/request-verify-token", "/auth/verify", "/auth/bearer/login"]) {
           assert.include(routes, route)
