@@ -7,6 +7,8 @@ export * as AuthRouter from "./AuthRouter.ts"
 
 export * as BearerTransport from "./BearerTransport.ts"
 
+export * as BreachedPasswords from "./BreachedPasswords.ts"
+
 export * as BruteForce from "./BruteForce.ts"
 
 export * as BruteForceMiddleware from "./BruteForceMiddleware.ts"
