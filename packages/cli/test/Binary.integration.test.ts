@@ -4,10 +4,11 @@
  */
 import { requireUrl } from "@effect-users/testing/TestServices"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { spawn } from "node:child_process"
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { build, cli, freshDatabase, query } from "./binary.ts"
+import { bin, build, cli, freshDatabase, query } from "./binary.ts"
 
 // bcrypt and pwdlib's Argon2id (our default parameters) of "correct horse battery staple".
 const BCRYPT = "$2b$04$6QosTBxocgp1p2wEug5xvemq7EqkOoP5loTIAiAravr2UGZncmwTa"
@@ -237,6 +238,44 @@ describe("effect-users (built)", () => {
     assert.strictEqual(blank.code, 2)
     assert.include(blank.stderr, "--password-stdin: standard input held no password")
   })
+
+  it(
+    "hash-password on a terminal prompts twice, masked; two different entries are exit 2",
+    { timeout: 120_000 },
+    async () => {
+      // util-linux's `script` gives the binary a pseudo-terminal; each answer is typed once its prompt is shown
+      const prompted = (answers: ReadonlyArray<string>) =>
+        new Promise<{ code: number | null; output: string }>((resolve) => {
+          const child = spawn("script", ["-qec", `${process.execPath} ${bin} hash-password`, "/dev/null"], {
+            env: { ...process.env, NODE_OPTIONS: "" },
+            stdio: ["pipe", "pipe", "pipe"]
+          })
+          let output = ""
+          let answered = 0
+          child.stdout.on("data", (chunk: Buffer) => {
+            output += chunk.toString("utf8")
+            // each prompt re-renders on every key: answer the n-th prompt once its first frame is there
+            const shown = (output.includes("Password") ? 1 : 0) + (output.includes("Password (again)") ? 1 : 0)
+            if (shown > answered && answered < answers.length) {
+              child.stdin.write(`${answers[answered]}\r`)
+              answered++
+            }
+          })
+          const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
+          child.on("exit", (code) => {
+            clearTimeout(timer)
+            resolve({ code, output })
+          })
+        })
+      const same = await prompted(["typed secret", "typed secret"])
+      assert.strictEqual(same.code, 0, same.output)
+      assert.match(same.output, /\$argon2id\$v=19\$m=19456,t=2,p=1\$/u)
+      assert.notInclude(same.output.replace(/\$argon2id\S+/u, ""), "typed secret", "the password is never echoed")
+      const differ = await prompted(["typed secret", "another one"])
+      assert.strictEqual(differ.code, 2)
+      assert.include(differ.output, "the two passwords differ")
+    }
+  )
 
   it("import-users: JSON lines and CSV, aliases of Auth0 and Better Auth, refused rows with their line, exit 1", {
     timeout: 120_000
