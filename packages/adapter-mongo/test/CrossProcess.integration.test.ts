@@ -46,7 +46,8 @@ const integerRepos: Array<UserRepository["Service"]> = []
 const instance = async (client: MongoClient, indexes: boolean, db = name, model = objectIdModel) => {
   const database = Layer.merge(MongoDatabase.layer(client.db(db)), User.layerModel(model))
   if (indexes) await Effect.runPromise(MongoIndexes.run().pipe(Effect.provide(database)))
-  return Effect.runPromise(MongoUserRepository.make().pipe(Effect.provide(database)))
+  // a race checks who wins, not how fast: on a loaded machine concurrent calls may wait past the 1 s default
+  return Effect.runPromise(MongoUserRepository.make({ timeout: "60 seconds" }).pipe(Effect.provide(database)))
 }
 
 beforeAll(async () => {

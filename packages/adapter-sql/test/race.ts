@@ -19,7 +19,8 @@ export const layerManager = (database: Layer.Layer<PgClient.PgClient | SqlClient
     Layer.provideMerge(
       Layer.mergeAll(PasswordHasher.layerTest, PasswordPolicy.layer, UserHooks.layer, Mailer.layerConsole)
     ),
-    Layer.provideMerge(layerRepositories(database))
+    // a race checks who wins, not how fast: on a loaded machine 200 concurrent calls may wait past the 1 s default
+    Layer.provideMerge(layerRepositories(database, undefined, { timeout: "60 seconds" }))
   )
 
 /** 200 concurrent registrations of one address in case variants through `UserManager`: exactly one user. */

@@ -68,17 +68,20 @@ export const freshDatabase: Effect.Effect<string, unknown, Scope.Scope> = Effect
 /** The embedded PGlite. */
 export const layerEmbedded: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown> = EmbeddedPostgres.layer()
 
+// the migrations take the table layout, not the repositories' time limit
+const tablesOf = ({ timeout: _timeout, ...tables }: SqlUserRepository.Options): UserTables.Options => tables
+
 /** Both repositories on a database, its tables migrated, with a user model. */
 export const layerRepositories = (
   database: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown>,
   model: User.RegisteredModel = User.defaultModel as User.RegisteredModel,
-  options: UserTables.Options = {}
+  options: SqlUserRepository.Options = {}
 ): Layer.Layer<
   UserRepository | AccessTokenRepository | User.UserModel | SqlClient.SqlClient | PgClient.PgClient,
   unknown
 > =>
   Layer.mergeAll(SqlUserRepository.layer(options), SqlAccessTokenRepository.layer(options)).pipe(
-    Layer.provide(SqlMigrations.layer(options)),
+    Layer.provide(SqlMigrations.layer(tablesOf(options))),
     Layer.provideMerge(Layer.merge(User.layerModel(model), database))
   )
 

@@ -447,8 +447,9 @@ describe("PasswordHasher", () => {
             Effect.gen(function*() {
               yield* Effect.all([hasher.hash(PASSWORD), hasher.hash(PASSWORD)], { concurrency: 2 })
               const niced = threadNiceness().filter((nice) => nice === 7).length - before
-              // two hash threads at niceness 7; the main thread (the first task) keeps the process's priority
-              assert.strictEqual(niced, 2)
+              // the two hash threads at niceness 7 (a thread one of them starts, e.g. for a hash engine's own lanes,
+              // inherits it: at least two); the main thread (the first task) keeps the process's priority
+              assert.isAtLeast(niced, 2)
               assert.notStrictEqual(threadNiceness()[0], 7)
             })
         )
