@@ -6,10 +6,11 @@
  *
  * `npm run test:reliability` repeats the faults (test/reliability/MongoOutage.reliability.ts: 3 cycles; 1 here).
  */
+import { servicePort } from "@effect-users/testing/TestServices"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import type { RunningServer } from "./blackbox/Servers.ts"
-import { freePort, startExample } from "./blackbox/Servers.ts"
+import { startExample } from "./blackbox/Servers.ts"
 import type { PrivateFerretDb } from "./privateFerretDb.ts"
 import { startPrivateFerretDb } from "./privateFerretDb.ts"
 
@@ -46,7 +47,7 @@ export const outageSuite = (CYCLES: number) =>
     let server: RunningServer | undefined
 
     beforeAll(async () => {
-      db = await startPrivateFerretDb(await freePort(), await freePort())
+      db = await startPrivateFerretDb(await servicePort(), await servicePort())
       server = await startExample(SECRET, {
         MONGODB_URL: db.url,
         MONGODB_DATABASE: "eu_outage",

@@ -2,6 +2,7 @@ import { SqlAccessTokenRepository, SqlMigrations, SqlUserRepository } from "@eff
 import { AccessTokenRepository } from "@effect-users/core/AccessTokenRepository"
 import * as User from "@effect-users/core/User"
 import { UserRepository } from "@effect-users/core/UserRepository"
+import { servicePort } from "@effect-users/testing/TestServices"
 import { PgClient } from "@effect/sql-pg"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Cause, Clock, Context, Effect, Layer, Option, Redacted, Schedule } from "effect"
@@ -12,8 +13,8 @@ import { makeCluster } from "./outage.ts"
 
 let cluster: Cluster
 
-beforeAll(() => {
-  cluster = makeCluster(54400 + (process.pid % 500))
+beforeAll(async () => {
+  cluster = makeCluster(await servicePort())
 }, 120_000)
 afterAll(() => cluster?.destroy())
 

@@ -3,24 +3,17 @@ import * as UserModel from "@effect-users/core/User"
 import * as UserRepository from "@effect-users/core/UserRepository"
 import type { UserRepositoryError } from "@effect-users/core/UserRepository"
 import * as RedisStrategy from "@effect-users/strategy-redis/RedisStrategy"
+import { servicePort } from "@effect-users/testing/TestServices"
 import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Context, Deferred, type Duration, Effect, Layer, Option, Result, Schedule } from "effect"
 import * as EffectRedis from "effect/persistence/Redis"
 import type { RedisOptions } from "ioredis"
 import { type ChildProcess, spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { acquireClient, createUser } from "./utils.ts"
 
-/** A free loopback port, as the kernel hands one out. */
-const freePort = Effect.callback<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
+/** A port no other test's server can take while the private Redis is down. */
+const freePort = Effect.promise(servicePort)
 
 /** A private `redis-server` on `port`, without persistence, resolved once it accepts connections. */
 const startRedis = (port: number) =>

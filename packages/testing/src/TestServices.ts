@@ -3,6 +3,7 @@
  *
  * @since 0.0.0
  */
+import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
 
 /**
@@ -52,4 +53,31 @@ export const freePort = (): Promise<number> =>
       if (address === null || typeof address === "string") reject(new Error("no port"))
       else server.close(() => resolve(address.port))
     })
+  })
+
+/**
+ * A free port on 127.0.0.1 below the kernel's ephemeral range, for a private service a test stops and starts again on
+ * the same port: a port from `freePort` (port 0) can be handed to another test's server while the service is down,
+ * and the client would then reach that server instead of an outage; no port 0 bind ever takes one of these.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const servicePort = async (): Promise<number> => {
+  const [ephemeralLow = 32_768] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/u)
+    .map(Number)
+  const low = 10_000
+  const high = Math.max(low + 1_000, ephemeralLow) - 1
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low))
+    if (await bindable(port)) return port
+  }
+  throw new Error(`no free port in ${low}–${high}`)
+}
+
+const bindable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
   })
