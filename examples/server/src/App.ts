@@ -247,7 +247,7 @@ export const layer = (config: AppConfig) => {
       Users.registerRouter({ prefix: "/auth" }),
       Users.resetPasswordRouter({ prefix: "/auth" }),
       Users.verifyRouter({ prefix: "/auth" }),
-      Users.usersRouter({ prefix: "/users", requiresVerification }),
+      Users.usersRouter({ prefix: "/users", requiresVerification, requireCurrentPassword: config.hardened }),
       Users.usersRouter({ prefix: "/users-rv", requiresVerification: true }),
       AppGroup
     )

@@ -39,6 +39,7 @@ import type { AnyBackend, BackendError, BackendServices, SecurityScheme } from "
 import { resolve } from "./HttpTransport.ts"
 import { Backends } from "./internal/Backends.ts"
 import * as CrossSiteGuard from "./internal/CrossSiteGuard.ts"
+import * as CurrentPassword from "./internal/CurrentPassword.ts"
 import * as HotPath from "./internal/HotPath.ts"
 import * as RouterGuard from "./internal/RouterGuard.ts"
 import * as Schemas from "./internal/Schemas.ts"
@@ -145,6 +146,7 @@ export const make = <const B extends ReadonlyArray<AnyBackend>>(options: Options
     RouterGuard.layer,
     TargetUser.layer,
     BruteForceMiddleware.layer,
+    CurrentPassword.layer,
     RequestBody.layer(limits),
     ValidationError.layer
   )

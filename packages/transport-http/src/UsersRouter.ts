@@ -14,6 +14,7 @@ import { CurrentUser } from "./CurrentUser.ts"
 import { ErrorCode } from "./ErrorCode.ts"
 import { ErrorModel, Forbidden, jsonResponse, NotFound, ServiceUnavailable, Unauthorized } from "./ErrorResponse.ts"
 import * as ErrorTable from "./ErrorTable.ts"
+import { CurrentPassword, CurrentPasswordRequired } from "./internal/CurrentPassword.ts"
 import * as Endpoints from "./internal/Endpoints.ts"
 import { GuardRequirements, RouterGuard } from "./internal/RouterGuard.ts"
 import { groupAnnotations } from "./internal/RouterSpec.ts"
@@ -34,6 +35,11 @@ export interface Options<P extends Prefix> {
   readonly prefix: P
   /** Only verified users may use the router (403 otherwise). */
   readonly requiresVerification?: boolean
+  /**
+   * `PATCH /me` changing the password must carry the current one as `current_password` (400
+   * `UPDATE_USER_INVALID_PASSWORD` when missing or wrong); off by default, as in FastAPI Users.
+   */
+  readonly requireCurrentPassword?: boolean
 }
 
 type OwnErrors = ReadonlyArray<typeof Unauthorized | typeof Forbidden | typeof ServiceUnavailable>
@@ -77,6 +83,8 @@ export const make = <const P extends Prefix>(schemas: Schemas, options: Options<
     })
       .annotateMerge(Endpoints.jsonBody("users:patch_current_user", me, "PATCH", body))
       .annotate(GuardRequirements, self)
+      .annotate(CurrentPasswordRequired, options.requireCurrentPassword === true)
+      .middleware(CurrentPassword)
       .middleware(ValidationError.Middleware),
     HttpApiEndpoint.get("user", "/:id", {
       params: { id: Schema.String },

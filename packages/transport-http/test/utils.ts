@@ -143,6 +143,8 @@ export const makeServer = (
     readonly crossSite?: Layer.Layer<CrossSite.CrossSite>
     /** The cookie backend's transport (`CookieTransport.make()` by default). */
     readonly cookieTransport?: HttpTransport.HttpTransport
+    /** The users router's `requireCurrentPassword`. */
+    readonly requireCurrentPassword?: boolean
   }
 ) => {
   const model = options.model ?? User.defaultModel
@@ -159,7 +161,11 @@ export const makeServer = (
   const Register = Users.registerRouter({ prefix: "/auth" })
   const Verify = Users.verifyRouter({ prefix: "/auth" })
   const Reset = Users.resetPasswordRouter({ prefix: "/auth" })
-  const UsersRouter = Users.usersRouter({ prefix: "/users", ...rv })
+  const UsersRouter = Users.usersRouter({
+    prefix: "/users",
+    ...rv,
+    requireCurrentPassword: options.requireCurrentPassword === true
+  })
   const AppGroup = HttpApiGroup.make("app")
     .add(
       HttpApiEndpoint.get("protected", "/protected", { success: Schema.Struct({ email: Schema.String }) })
@@ -229,6 +235,7 @@ export const makeApp = (
     readonly bruteForce?: Layer.Layer<BruteForce.BruteForce>
     readonly crossSite?: Layer.Layer<CrossSite.CrossSite>
     readonly cookieTransport?: HttpTransport.HttpTransport
+    readonly requireCurrentPassword?: boolean
   }
 ) => makeServer(options).pipe(Layer.provideMerge(NodeHttpServer.layerTest))
 
