@@ -3,11 +3,11 @@
  * will — the shared test services are never touched. PostgreSQL is test/privateServices.ts's private cluster; FerretDB
  * is the binary scripts/services.sh built from the Go module proxy.
  */
+import { listening, startPrivatePostgres } from "@effect-users/testing/PrivateServices"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { listening, startPrivatePostgres } from "./privateServices.ts"
 
 /** The two private servers. */
 export interface PrivateFerretDb {

@@ -12,14 +12,14 @@
  *
  * `npm run test:reliability` repeats the faults (test/reliability/SqlOutage.reliability.ts).
  */
+import type { PrivatePostgres, PrivateService } from "@effect-users/testing/PrivateServices"
+import { startPrivatePostgres, startPrivateRedis } from "@effect-users/testing/PrivateServices"
 import { servicePort } from "@effect-users/testing/TestServices"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import type { RunningServer } from "./blackbox/Servers.ts"
 import { startExample } from "./blackbox/Servers.ts"
 import { accessToken, call } from "./httpRaces.ts"
-import type { PrivatePostgres, PrivateService } from "./privateServices.ts"
-import { startPrivatePostgres, startPrivateRedis } from "./privateServices.ts"
 
 const SECRET = "sql-outage-secret-with-32-or-more-bytes!"
 const PASSWORD = "outage-password"

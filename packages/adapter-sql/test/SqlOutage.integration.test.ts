@@ -2,19 +2,18 @@ import { SqlAccessTokenRepository, SqlMigrations, SqlUserRepository } from "@eff
 import { AccessTokenRepository } from "@effect-users/core/AccessTokenRepository"
 import * as User from "@effect-users/core/User"
 import { UserRepository } from "@effect-users/core/UserRepository"
+import { type PrivatePostgres, startPrivatePostgres } from "@effect-users/testing/PrivateServices"
 import { servicePort } from "@effect-users/testing/TestServices"
 import { PgClient } from "@effect/sql-pg"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Cause, Clock, Context, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import { inspect } from "node:util"
 import { insert } from "./checks.ts"
-import type { Cluster } from "./outage.ts"
-import { makeCluster } from "./outage.ts"
 
-let cluster: Cluster
+let cluster: PrivatePostgres
 
 beforeAll(async () => {
-  cluster = makeCluster(await servicePort())
+  cluster = await startPrivatePostgres(await servicePort(), { maxConnections: 20 })
 }, 120_000)
 afterAll(() => cluster?.destroy())
 
@@ -34,7 +33,7 @@ describe("database outages", () => {
         const user = yield* repo.create(insert("outage@example.com"))
 
         // stopped: connections are refused or reset
-        cluster.stop()
+        yield* Effect.promise(() => cluster.stop())
         const down = yield* elapsed(repo.get(user.id))
         assert.isTrue(down.exit._tag === "Failure")
         if (down.exit._tag === "Failure") {
@@ -43,7 +42,7 @@ describe("database outages", () => {
         assert.isBelow(down.millis, 5_000)
 
         // back: the pool reconnects
-        cluster.start()
+        yield* Effect.promise(() => cluster.start())
         const back = yield* repo.get(user.id).pipe(
           Effect.retry({ schedule: Schedule.spaced("200 millis"), times: 25 })
         )
@@ -57,11 +56,11 @@ describe("database outages", () => {
         }
 
         // frozen: the server accepts and answers nothing; the repository's time limit (1 s by default) applies
-        cluster.freeze(true)
+        yield* Effect.sync(() => cluster.freeze(true))
         const frozen = yield* elapsed(repo.getByEmail("outage@example.com"))
         const tokens = yield* AccessTokenRepository
         const frozenTokens = yield* elapsed(tokens.getByToken("t".repeat(43), Option.none()))
-        cluster.freeze(false)
+        yield* Effect.sync(() => cluster.freeze(false))
         assert.isTrue(frozenTokens.exit._tag === "Failure")
         if (frozenTokens.exit._tag === "Failure") {
           assert.match(String(frozenTokens.exit.cause), /AccessTokenRepositoryError/)
@@ -106,7 +105,7 @@ describe("database outages", () => {
           const admin = yield* PgClient.PgClient
           yield* admin.unsafe(`CREATE DATABASE ${database}`)
         }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(cluster.url), maxConnections: 1 })))
-        cluster.stop()
+        yield* Effect.promise(() => cluster.stop())
         const url = cluster.url.replace(/\/postgres$/u, `/${database}`)
         const layer = Layer.merge(SqlUserRepository.layer(), SqlAccessTokenRepository.layer()).pipe(
           Layer.provide(SqlMigrations.layer({ retryEvery: "200 millis" })),
@@ -125,7 +124,7 @@ describe("database outages", () => {
           if (down.exit._tag === "Failure") assert.match(String(down.exit.cause), /UserRepositoryError/)
           assert.isBelow(down.millis, 1_500)
 
-          cluster.start()
+          yield* Effect.promise(() => cluster.start())
           const created = yield* repo.create(insert("startup@example.com")).pipe(
             Effect.retry({ schedule: Schedule.spaced("200 millis"), times: 50 })
           )

@@ -13,6 +13,8 @@ export * as OAuthClientConformance from "./OAuthClientConformance.ts"
 
 export * as OidcProvider from "./OidcProvider.ts"
 
+export * as PrivateServices from "./PrivateServices.ts"
+
 export * as StrategyConformance from "./StrategyConformance.ts"
 
 export * as TestServices from "./TestServices.ts"
