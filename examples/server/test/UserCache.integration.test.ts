@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
+import { connect } from "node:net"
 import { type RunningServer, startExample } from "./blackbox/Servers.ts"
 
 const databaseUrl = process.env["DATABASE_URL"] ?? ""
@@ -40,6 +41,20 @@ const protectedStatus = async (url: string, token: string) => {
   await response.arrayBuffer()
   return response.status
 }
+
+/** One raw `GET /users/me` on a fresh connection: the answer's bytes as sent, without the `Date` header. */
+const rawMe = (url: string, token: string) =>
+  new Promise<string>((resolve, reject) => {
+    const { hostname, port } = new URL(url)
+    const socket = connect(Number(port), hostname, () =>
+      socket.write(
+        `GET /users/me HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`
+      ))
+    let answer = ""
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")))
+    socket.on("error", reject)
+    socket.on("end", () => resolve(answer.replace(/\r\nDate: [^\r]*/, "")))
+  })
 
 /** Polls until `done` holds, returning how long it took (ms); fails after `limit` ms. */
 const until = async (done: () => Promise<boolean>, limit: number): Promise<number> => {
@@ -84,6 +99,10 @@ describe.each(["postgres", "redis"])("USER_CACHE across two instances, USER_CACH
     const token = await login(a.url, user, "user-password")
     // both instances have the user cached
     for (const server of [a, b]) for (let i = 0; i < 3; i++) expect((await me(server.url, token)).status).toBe(200)
+    // the answer node:http replays (HotPathFront) has the bytes of the router's first answer to the same request
+    const first = await rawMe(b.url, token)
+    expect(first).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-type: application\/json\r\ncontent-length: \d+\r\n/)
+    for (let i = 0; i < 3; i++) expect(await rawMe(b.url, token)).toBe(first)
     // a write around the repository (by hand, in SQL) is not seen: the users are served from memory (until the
     // time to live; the next write through the repository invalidates them)
     await Effect.runPromise(
