@@ -3,8 +3,8 @@
  * script, provides PostgreSQL and Redis; the peers are installed on demand), runs the scenarios in bench/scenarios
  * one after the other, prints every round and target, and writes docs/benchmarks.md.
  *
- *   npm run bench                      # the full suite (about 10 minutes on 2 cores)
- *   npm run bench -- --quick           # one short round of each scenario: checks the bench, not the figures
+ *   npm run bench                      # the full suite (sized for ~12 minutes on 2 cores; 14 under load 10+)
+ *   npm run bench -- --quick           # one round of 2 s of each scenario (4–5 min): checks the bench, not the figures
  *   npm run bench -- --only=P1c,P3     # some scenarios; --no-write leaves docs/benchmarks.md alone
  */
 import { execFileSync } from "node:child_process"

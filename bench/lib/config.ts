@@ -11,7 +11,8 @@ const args = process.argv.slice(2)
 const flag = (name: string) => args.includes(`--${name}`)
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 
-/** `--quick`: one short round of everything (about two minutes), for checking the bench itself, not for figures. */
+/** `--quick`: one round of 2 s of everything (4–5 minutes on the shared 2 cores, most of it starting servers), for
+ * checking the bench itself, not for figures. */
 export const quick = flag("quick")
 /** `--only=P1,P3`: the scenarios to run (all by default). */
 export const only = option("only")?.split(",").map((s) => s.trim().toUpperCase())
