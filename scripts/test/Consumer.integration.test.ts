@@ -4,7 +4,8 @@
  * fresh application in the system's temporary directory (its own package.json, registry versions of effect and the
  * drivers, no workspace in reach), which is type-checked with a plain tsc of the latest TypeScript and of the oldest
  * supported one (5.7), then run on Node.js 24 against PostgreSQL: register, login and /users/me with a custom user
- * field, and an application route. Every TypeScript code block of the READMEs and of docs/ is type-checked there
+ * field, and an application route; the packed CLI migrates another database and creates a superuser, who logs in
+ * through examples/server. Every TypeScript code block of the READMEs and of docs/ is type-checked there
  * too, against the installed tarballs (Snippets.ts), and core's README example runs.
  */
 import { PgClient } from "@effect/sql-pg"
@@ -32,6 +33,7 @@ const packages = [
   "transport-http",
   "oauth",
   "mailer-smtp",
+  "cli",
   "testing"
 ] as const
 
@@ -94,6 +96,7 @@ const admin = (statement: string): Promise<unknown> =>
 afterAll(async () => {
   await rm(temp, { recursive: true, force: true })
   if (adminUrl !== undefined) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+  if (adminUrl !== undefined) await admin(`DROP DATABASE IF EXISTS ${database}_cli WITH (FORCE)`)
 })
 
 describe("the packed packages in a fresh application", () => {
@@ -202,6 +205,77 @@ describe("the packed packages in a fresh application", () => {
   it("core's README example runs from the tarballs", { timeout: 60_000 }, async () => {
     const out = await sh(node, ["snippets/packages_core_README_1/block.ts"], app)
     assert.include(out, "welcome Ada")
+  })
+
+  it("the packed CLI migrates a fresh database and creates a superuser, who logs in through examples/server", {
+    timeout: 240_000
+  }, async () => {
+    assert.isDefined(adminUrl, "DATABASE_URL is not set (npm test sets it through scripts/services.sh)")
+    if (adminUrl === undefined) return
+    await admin(`CREATE DATABASE ${database}_cli`)
+    const url = new URL(adminUrl)
+    url.pathname = `/${database}_cli`
+    // the executable the installed package declares (what `npx effect-users` runs), on this Node.js
+    const installed = join(app, "node_modules/@effect-users/cli")
+    const declared = JSON.parse(await readFile(join(installed, "package.json"), "utf8"))
+    const bin = join(installed, String(declared.bin["effect-users"]))
+    // MONGODB_URL would win over DATABASE_URL, in the CLI as in the example
+    const { MONGODB_URL: _mongo, REDIS_URL: _redis, ...inherited } = cleanEnv()
+    const cliEnv = { ...inherited, DATABASE_URL: url.toString() }
+    const migrated = await run(node, [bin, "migrate"], { cwd: app, env: cliEnv, timeout: 120_000 })
+    assert.strictEqual(migrated.stdout, "applied 1_fastapi_users_tables\napplied 2_fastapi_users_adoption\n")
+    const created = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(node, [bin, "create-superuser", "--email", "root@example.com", "--password-stdin"], {
+        cwd: app,
+        env: cliEnv,
+        stdio: ["pipe", "pipe", "pipe"]
+      })
+      let out = ""
+      child.stdout.on("data", (chunk) => out += chunk)
+      child.stderr.on("data", (chunk) => out += chunk)
+      child.on("exit", (code) => resolve({ code, out }))
+      child.stdin.end("a root password\n")
+    })
+    assert.strictEqual(created.code, 0, created.out)
+    assert.include(created.out, "created superuser root@example.com")
+
+    // examples/server from the workspace, on the database the packed CLI prepared
+    const port = 20_000 + ((process.pid + 7) % 20_000)
+    const server = spawn(node, ["--conditions=@effect-users/source", join(root, "examples/server/src/main.ts")], {
+      cwd: root,
+      env: {
+        ...inherited,
+        DATABASE_URL: url.toString(),
+        PORT: String(port),
+        SECRET: "consumer-cli-secret-32-bytes-or-more"
+      },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    server.stdout.on("data", (chunk) => output += chunk)
+    server.stderr.on("data", (chunk) => output += chunk)
+    try {
+      const base = `http://127.0.0.1:${port}`
+      const deadline = Date.now() + 90_000
+      while (!output.includes(`listening on ${base}`) && Date.now() < deadline && server.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      assert.include(output, `listening on ${base}`)
+      const login = await fetch(`${base}/auth/jwt/login`, {
+        method: "POST",
+        body: new URLSearchParams({ username: "root@example.com", password: "a root password" })
+      })
+      const body = await json(login)
+      assert.strictEqual(login.status, 200, JSON.stringify(body))
+      const token = Schema.decodeUnknownSync(TokenBody)(body)
+      const me = await json(
+        await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token.access_token}` } })
+      )
+      assert.deepInclude(me, { email: "root@example.com", is_superuser: true, is_verified: true })
+    } finally {
+      server.kill("SIGTERM")
+      await new Promise((resolve) => server.exitCode === null ? server.on("exit", resolve) : resolve(undefined))
+    }
   })
 
   it("runs on Node.js 24 against PostgreSQL: register, login, /users/me, an application route", {
