@@ -42,12 +42,12 @@ beforeAll(async () => {
     OAUTH_OIDC_CLIENT_SECRET: OidcProvider.clientSecret,
     OAUTH_OIDC_ALLOW_HTTP: "1"
   })
-  const [reference, ours] = await Promise.all([
-    startReference(SECRET, env("reference")),
-    startExample(SECRET, env("effect-users"))
+  // each server is kept as soon as it runs, so that afterAll stops it even when the other failed to start
+  const started = await Promise.allSettled([
+    startReference(SECRET, env("reference")).then((server) => servers.set("reference", server)),
+    startExample(SECRET, env("effect-users")).then((server) => servers.set("effect-users", server))
   ])
-  servers.set("reference", reference)
-  servers.set("effect-users", ours)
+  for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason
 }, 300_000)
 
 afterAll(async () => {

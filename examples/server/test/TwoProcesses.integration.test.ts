@@ -17,7 +17,11 @@ const servers: Array<RunningServer> = []
 
 beforeAll(async () => {
   const env = { DATABASE_URL: requireUrl("DATABASE_URL"), REDIS_URL: requireUrl("REDIS_URL") }
-  servers.push(...(await Promise.all([startExample(SECRET, env), startExample(SECRET, env)])))
+  // each server is kept as soon as it runs, so that afterAll stops it even when the other failed to start
+  const started = await Promise.allSettled(
+    [0, 1].map(() => startExample(SECRET, env).then((server) => servers.push(server)))
+  )
+  for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason
 }, 120_000)
 
 afterAll(async () => {

@@ -78,7 +78,11 @@ describe.each(["postgres", "redis"])("USER_CACHE across two instances, USER_CACH
     const env = feed === "redis"
       ? { DATABASE_URL: databaseUrl, USER_CACHE: "1", USER_CACHE_FEED: "redis", REDIS_URL: redisUrl }
       : { DATABASE_URL: databaseUrl, USER_CACHE: "1", REDIS_URL: "" }
-    servers.push(...(await Promise.all([startExample(secret, env), startExample(secret, env)])))
+    // each server is kept as soon as it runs, so that afterAll stops it even when the other failed to start
+    const started = await Promise.allSettled(
+      [0, 1].map(() => startExample(secret, env).then((server) => servers.push(server)))
+    )
+    for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason
   }, 120_000)
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()))
