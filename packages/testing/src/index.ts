@@ -19,6 +19,8 @@ export * as StrategyConformance from "./StrategyConformance.ts"
 
 export * as TestServices from "./TestServices.ts"
 
+export * as UserChangesConformance from "./UserChangesConformance.ts"
+
 export * as UserManagerRaces from "./UserManagerRaces.ts"
 
 export * as UserRepositoryConformance from "./UserRepositoryConformance.ts"
