@@ -20,6 +20,23 @@ export const logins = Metric.counter("effect_users_logins_total", {
   incremental: true
 })
 
+const loginCounter = (attributes: Metric.Metric.Attributes): Effect.Effect<void> =>
+  Metric.update(Metric.withAttributes(logins, attributes), 1)
+
+/**
+ * The login outcomes every login route counts (the auth routers' password logins, the OAuth routers' callbacks), built
+ * once: `success`, or a `failure` by reason.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const loginOutcomes = {
+  success: loginCounter({ outcome: "success" }),
+  badCredentials: loginCounter({ outcome: "failure", reason: "bad_credentials" }),
+  inactive: loginCounter({ outcome: "failure", reason: "inactive" }),
+  unverified: loginCounter({ outcome: "failure", reason: "unverified" })
+} as const
+
 /**
  * New users by `method` (`password`: `UserManager.create`; `oauth`: a first OAuth login).
  *

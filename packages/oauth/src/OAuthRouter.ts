@@ -20,7 +20,7 @@
  *
  * @since 0.0.0
  */
-import { UserHooks, UserManager } from "@effect-users/core"
+import { UserHooks, UserManager, UserMetrics } from "@effect-users/core"
 import type { User } from "@effect-users/core"
 import { ActionToken } from "@effect-users/core"
 import {
@@ -208,9 +208,12 @@ export const make = <const P extends Prefix>(
                     UserAlreadyExists: (e) => Effect.fail(Flow.alreadyExists(e))
                   })
                 )
-                if (!user.is_active) return yield* Effect.fail(badCredentials)
+                if (!user.is_active) {
+                  return yield* Effect.andThen(UserMetrics.loginOutcomes.inactive, Effect.fail(badCredentials))
+                }
                 const token = yield* self.strategy.writeToken(user)
                 const response = yield* self.transport.loginResponse(token)
+                yield* UserMetrics.loginOutcomes.success
                 yield* hooks.onAfterLogin(user)
                 return Flow.clearCsrf(flow)(response)
               }).pipe(ErrorTable.catchInfrastructure))

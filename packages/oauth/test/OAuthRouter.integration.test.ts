@@ -8,7 +8,7 @@ import * as ActionToken from "@effect-users/core/ActionToken"
 import * as UserManager from "@effect-users/core/UserManager"
 import * as TestProvider from "@effect-users/testing/OidcProvider"
 import { freePort } from "@effect-users/testing/TestServices"
-import { DateTime, Effect, ManagedRuntime, Redacted } from "effect"
+import { DateTime, Effect, ManagedRuntime, Metric, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as App from "./app.ts"
 
@@ -217,10 +217,12 @@ describe("login callback", () => {
     expect(await detail(response)).toBe("OAUTH_NOT_AVAILABLE_EMAIL")
   })
 
-  it("an inactive user is LOGIN_BAD_CREDENTIALS", async () => {
+  it("an inactive user is LOGIN_BAD_CREDENTIALS; both callbacks are counted as logins", async () => {
     const first = await providerLogin(App.prefixes.bearer, "fritz")
+    const before = await logins()
     const ok = await callback(first.callback, { cookie: `fastapiusersoauthcsrf=${first.csrf}` })
     const { access_token } = await ok.json() as { access_token: string }
+    expect(await logins()).toEqual({ ...before, success: before.success + 1 })
     const me = await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${access_token}` } })
     const { id } = await me.json() as { id: string }
     await runtimeDeactivate(id)
@@ -228,6 +230,7 @@ describe("login callback", () => {
     const refused = await callback(second.callback, { cookie: `fastapiusersoauthcsrf=${second.csrf}` })
     expect(refused.status).toBe(400)
     expect(await detail(refused)).toBe("LOGIN_BAD_CREDENTIALS")
+    expect(await logins()).toEqual({ success: before.success + 1, inactive: before.inactive + 1 })
   })
 
   it("the provider's error and a missing code are 400 with the error, or Bad Request, before any provider call", async () => {
@@ -445,6 +448,19 @@ describe("OpenAPI", () => {
     )
   })
 })
+
+/** The login counters (core's UserMetrics) as the server has recorded them. */
+const logins = async () => {
+  const snapshots = await runtime.runPromise(Metric.snapshot)
+  const count = (attributes: Record<string, string>) => {
+    const found = snapshots.find((s) =>
+      s.id === "effect_users_logins_total" && s.type === "Counter" &&
+      JSON.stringify(Object.entries(s.attributes ?? {}).sort()) === JSON.stringify(Object.entries(attributes).sort())
+    )
+    return found?.type === "Counter" ? Number(found.state.count) : 0
+  }
+  return { success: count({ outcome: "success" }), inactive: count({ outcome: "failure", reason: "inactive" }) }
+}
 
 const runtimeDeactivate = (id: string) =>
   runtime.runPromise(Effect.gen(function*() {

@@ -7,7 +7,7 @@
  * @since 0.0.0
  */
 import { User, UserHooks, UserManager, UserMetrics } from "@effect-users/core"
-import { Effect, Metric, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import type { HttpApi, HttpApiGroup as Group } from "effect/http-api"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
@@ -117,13 +117,13 @@ export type AuthGroup<P extends Prefix> = ReturnType<typeof make<P>>
 const badCredentials = new ErrorModel({ detail: ErrorCode.LOGIN_BAD_CREDENTIALS })
 const notVerified = new ErrorModel({ detail: ErrorCode.LOGIN_USER_NOT_VERIFIED })
 
-// the login counters (UserMetrics.logins), built once
-const loginCounter = (attributes: { readonly outcome: string; readonly reason?: string }) =>
-  Metric.update(Metric.withAttributes(UserMetrics.logins, attributes), 1)
-const loggedIn = loginCounter({ outcome: "success" })
-const refusedBadCredentials = loginCounter({ outcome: "failure", reason: "bad_credentials" })
-const refusedInactive = loginCounter({ outcome: "failure", reason: "inactive" })
-const refusedUnverified = loginCounter({ outcome: "failure", reason: "unverified" })
+// the login counters (UserMetrics.logins)
+const {
+  badCredentials: refusedBadCredentials,
+  inactive: refusedInactive,
+  success: loggedIn,
+  unverified: refusedUnverified
+} = UserMetrics.loginOutcomes
 const noContent = HttpServerResponse.empty({ status: 204 })
 /**
  * The router's handlers, for the group as `api` holds it.
