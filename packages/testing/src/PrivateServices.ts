@@ -88,14 +88,21 @@ export const startPrivatePostgres = async (
       }`
     ])
   const stop = async () => void asPg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
-  const pids = (): Array<number> => {
-    const postmaster = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0])
-    const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(postmaster)]).toString()
+  const postmasterPid = (): number => Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0])
+  const children = (postmaster: number): Array<number> =>
+    execFileSync("ps", ["-o", "pid=", "--ppid", String(postmaster)]).toString()
       .split("\n").map((s) => Number(s.trim())).filter((n) => n > 0)
-    return [postmaster, ...children]
-  }
   const freeze = (frozen: boolean) => {
-    for (const pid of pids()) process.kill(pid, frozen ? "SIGSTOP" : "SIGCONT")
+    const postmaster = postmasterPid()
+    if (frozen) {
+      // the postmaster first, so that it forks no backend after its children are listed: one forked in between would
+      // keep serving its connection, and the "frozen" database would answer
+      process.kill(postmaster, "SIGSTOP")
+      for (const pid of children(postmaster)) process.kill(pid, "SIGSTOP")
+    } else {
+      for (const pid of children(postmaster)) process.kill(pid, "SIGCONT")
+      process.kill(postmaster, "SIGCONT")
+    }
   }
   if (options.started !== false) await start()
   return {
