@@ -6,7 +6,7 @@
  *
  * `npm run test:reliability` repeats the faults (test/reliability/MongoOutage.reliability.ts: 3 cycles; 1 here).
  */
-import { servicePort } from "@effect-users/testing/TestServices"
+import { freePort } from "@effect-users/testing/TestServices"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import type { RunningServer } from "./blackbox/Servers.ts"
@@ -47,7 +47,7 @@ export const outageSuite = (CYCLES: number) =>
     let server: RunningServer | undefined
 
     beforeAll(async () => {
-      db = await startPrivateFerretDb(await servicePort(), await servicePort())
+      db = await startPrivateFerretDb(await freePort(), await freePort())
       server = await startExample(SECRET, {
         MONGODB_URL: db.url,
         MONGODB_DATABASE: "eu_outage",

@@ -14,7 +14,7 @@
  */
 import type { PrivatePostgres, PrivateService } from "@effect-users/testing/PrivateServices"
 import { startPrivatePostgres, startPrivateRedis } from "@effect-users/testing/PrivateServices"
-import { servicePort } from "@effect-users/testing/TestServices"
+import { freePort } from "@effect-users/testing/TestServices"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import type { RunningServer } from "./blackbox/Servers.ts"
@@ -67,8 +67,8 @@ export const sqlOutageSuite = (cycles: number) =>
     let server: RunningServer | undefined
 
     beforeAll(async () => {
-      pg = await startPrivatePostgres(await servicePort())
-      redis = await startPrivateRedis(await servicePort())
+      pg = await startPrivatePostgres(await freePort())
+      redis = await startPrivateRedis(await freePort())
       server = await startExample(SECRET, {
         DATABASE_URL: pg.url,
         REDIS_URL: redis.url,
@@ -247,7 +247,7 @@ export const startWithDatabaseDownSuite = () =>
     })
 
     it("listens, answers 503 within a second, then serves once PostgreSQL is up, without a restart", async () => {
-      pg = await startPrivatePostgres(await servicePort(), { started: false })
+      pg = await startPrivatePostgres(await freePort(), { started: false })
       server = await startExample(SECRET, { DATABASE_URL: pg.url, STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS) })
       const email = `early.${randomBytes(4).toString("hex")}@example.com`
       for (let i = 0; i < 3; i++) {

@@ -3,7 +3,7 @@ import { AccessTokenRepository } from "@effect-users/core/AccessTokenRepository"
 import * as User from "@effect-users/core/User"
 import { UserRepository } from "@effect-users/core/UserRepository"
 import { type PrivatePostgres, startPrivatePostgres } from "@effect-users/testing/PrivateServices"
-import { servicePort } from "@effect-users/testing/TestServices"
+import { freePort } from "@effect-users/testing/TestServices"
 import { PgClient } from "@effect/sql-pg"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Cause, Clock, Context, Effect, Layer, Option, Redacted, Schedule } from "effect"
@@ -13,7 +13,7 @@ import { insert } from "./checks.ts"
 let cluster: PrivatePostgres
 
 beforeAll(async () => {
-  cluster = await startPrivatePostgres(await servicePort(), { maxConnections: 20 })
+  cluster = await startPrivatePostgres(await freePort(), { maxConnections: 20 })
 }, 120_000)
 afterAll(() => cluster?.destroy())
 

@@ -83,7 +83,12 @@ describe("fast-check: the e-mail rules", () => {
         const key = Email.key(s)
         assert.strictEqual(Email.key(key), key)
         assert.strictEqual(Email.key(s.normalize("NFD")), key)
-        assert.strictEqual(Email.key(s.normalize("NFC").toUpperCase().toLowerCase()), Email.key(s.toLowerCase()))
+        // full case mapping may expand a character (ᾀ upper-cases to ἈΙ, which lower-cases to ἀι): different addresses
+        // for FastAPI Users too (Python's str.lower), so blindness to case holds where upper-casing keeps the length
+        const composed = s.normalize("NFC")
+        if (composed.toUpperCase().length === composed.length) {
+          assert.strictEqual(Email.key(composed.toUpperCase().toLowerCase()), Email.key(s.toLowerCase()))
+        }
       }),
       { numRuns: 2_000 }
     )

@@ -3,7 +3,7 @@ import * as UserModel from "@effect-users/core/User"
 import * as UserRepository from "@effect-users/core/UserRepository"
 import type { UserRepositoryError } from "@effect-users/core/UserRepository"
 import * as RedisStrategy from "@effect-users/strategy-redis/RedisStrategy"
-import { servicePort } from "@effect-users/testing/TestServices"
+import { freePort as pickPort } from "@effect-users/testing/TestServices"
 import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Context, Deferred, type Duration, Effect, Layer, Option, Result, Schedule } from "effect"
@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { acquireClient, createUser } from "./utils.ts"
 
 /** A port no other test's server can take while the private Redis is down. */
-const freePort = Effect.promise(servicePort)
+const freePort = Effect.promise(pickPort)
 
 /** A private `redis-server` on `port`, without persistence, resolved once it accepts connections. */
 const startRedis = (port: number) =>

@@ -1,7 +1,7 @@
 /**
  * A PostgreSQL cluster and a Redis private to one test, which it can stop, start and freeze (SIGSTOP) at will — the
  * shared test services are never touched. PostgreSQL is Debian's (as root it runs as `postgres`, as in
- * scripts/services.sh); Redis is the `redis-server` on PATH, without persistence. Give each a `servicePort`
+ * scripts/services.sh); Redis is the `redis-server` on PATH, without persistence. Give each a `freePort`
  * (TestServices), so that no other test's server takes its port while it is down.
  *
  * @since 0.1.0

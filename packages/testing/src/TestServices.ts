@@ -39,31 +39,14 @@ export const requireUrl = (name: ServiceUrl): string => {
 }
 
 /**
- * A free TCP port on 127.0.0.1 (bound, then released), for a server a test starts.
+ * A free port on 127.0.0.1 for a server a test starts, below the kernel's ephemeral range: a port the kernel hands
+ * out for port 0 can go to another test's server before ours binds it (a reference server that starts slowly), or
+ * while a private service is down between a stop and a start; no port 0 bind ever takes one of these.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      if (address === null || typeof address === "string") reject(new Error("no port"))
-      else server.close(() => resolve(address.port))
-    })
-  })
-
-/**
- * A free port on 127.0.0.1 below the kernel's ephemeral range, for a private service a test stops and starts again on
- * the same port: a port from `freePort` (port 0) can be handed to another test's server while the service is down,
- * and the client would then reach that server instead of an outage; no port 0 bind ever takes one of these.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const servicePort = async (): Promise<number> => {
+export const freePort = async (): Promise<number> => {
   const [ephemeralLow = 32_768] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/u)
     .map(Number)
   const low = 10_000
